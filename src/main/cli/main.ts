@@ -1,0 +1,34 @@
+// The `nasw` command line: one program, sub-commands registered from one file each.
+import { Command, CommanderError } from 'commander';
+import { resolveHome } from '../store/home';
+import { registerDiscretizeCommand } from './discretize';
+import { registerSearchCommand } from './search';
+
+export function buildProgram(): Command {
+  const program = new Command('nasw')
+    .description('NAS Workbench — differentiable architecture search (DARTS, iDARTS) from the command line')
+    .option('--home <dir>', 'data folder (database, datasets, runs); default: $NASW_HOME or the app\'s user-data folder')
+    .showHelpAfterError();
+  const getHome = () => resolveHome(program.opts<{ home?: string }>().home);
+  registerSearchCommand(program, getHome);
+  registerDiscretizeCommand(program, getHome);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    const json = argv.includes('--json');
+    const message = e instanceof Error ? e.message : String(e);
+    if (json) process.stdout.write(JSON.stringify({ error: message }) + '\n');
+    else process.stderr.write(`nasw: ${message}\n`);
+    process.exitCode = 1;
+  }
+}

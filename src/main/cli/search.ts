@@ -1,0 +1,133 @@
+// `nasw search`: run a DARTS / iDARTS search in the foreground, writing a run folder.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { BACKENDS, searchConfig, type SearchConfigInput } from '../../shared/search-config';
+import { PRIMITIVES, SPACE_PRESETS, type Primitive, type SpacePresetName } from '../../shared/search-space';
+import { openSearchData } from '../jobs/search-data';
+import { runSearchInFolder } from '../jobs/search-runner';
+import { homePaths } from '../store/home';
+import { bar, formatSeconds, output } from './output';
+
+interface SearchFlags {
+  dataset: string;
+  preset: 'cifar' | 'imagenet';
+  space?: string;
+  ops?: string;
+  nodes?: string;
+  cells?: string;
+  channels?: string;
+  epochs?: string;
+  batch?: string;
+  steps?: string;
+  seed?: string;
+  freeze?: string;
+  nodeNorm: boolean;
+  backend?: string;
+  discretizeImages?: string;
+  out?: string;
+  name?: string;
+  json: boolean;
+}
+
+const int = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`${flag} expects an integer, got '${v}'`);
+  return n;
+};
+
+/** Flags → one validated config (defaults come from the shared schema, never re-derived here). */
+export function configFromFlags(f: SearchFlags) {
+  const spaceName = (f.space ?? 'S1') as SpacePresetName;
+  if (!(spaceName in SPACE_PRESETS)) throw new Error(`--space must be one of ${Object.keys(SPACE_PRESETS).join(', ')}`);
+  const ops = f.ops ? f.ops.split(',').map((s) => s.trim()) : [...SPACE_PRESETS[spaceName]];
+  for (const op of ops) if (!(PRIMITIVES as readonly string[]).includes(op)) throw new Error(`unknown operation '${op}' (known: ${PRIMITIVES.join(', ')})`);
+  const input: SearchConfigInput = {
+    space: {
+      name: f.ops ? 'custom' : spaceName,
+      ops: ops as Primitive[],
+      nodes: int(f.nodes, '--nodes'),
+      cells: int(f.cells, '--cells'),
+      channels: int(f.channels, '--channels'),
+    },
+    nodeNormalization: f.nodeNorm,
+    epochs: int(f.epochs, '--epochs'),
+    batchSize: int(f.batch, '--batch'),
+    stepsPerEpoch: int(f.steps, '--steps'),
+    seed: int(f.seed, '--seed'),
+    alpha: { freezeEpochs: int(f.freeze, '--freeze') },
+    data: { dataset: f.dataset, discretizeImages: int(f.discretizeImages, '--discretize-images') },
+    backend: f.backend as SearchConfigInput['backend'],
+  };
+  return searchConfig(stripUndefined(input) as SearchConfigInput, f.preset);
+}
+
+function stripUndefined(v: unknown): unknown {
+  if (Array.isArray(v) || typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => [k, stripUndefined(x)]),
+  );
+}
+
+export function registerSearchCommand(program: Command, getHome: () => string): void {
+  program
+    .command('search')
+    .description('search a cell architecture (first-order DARTS; iDARTS node normalization on by default)')
+    .option('--dataset <name>', 'registered dataset name, or "synthetic" for the demo data', 'synthetic')
+    .option('--preset <preset>', 'cifar | imagenet (the paper\'s settings)', 'cifar')
+    .option('--space <name>', 'search-space preset S1 | S2 | S3', 'S1')
+    .option('--ops <list>', 'comma-separated operations (overrides --space)')
+    .option('--nodes <n>', 'intermediate nodes per cell')
+    .option('--cells <n>', 'cells in the supernet')
+    .option('--channels <n>', 'initial channels')
+    .option('--epochs <n>', 'epochs')
+    .option('--batch <n>', 'batch size')
+    .option('--steps <n>', 'cap steps per epoch (0 = whole split)')
+    .option('--seed <n>', 'seed')
+    .option('--freeze <n>', 'epochs with α frozen')
+    .option('--no-node-norm', 'plain DARTS: no node normalization')
+    .option('--backend <name>', `compute backend: ${BACKENDS.join(' | ')}`)
+    .option('--discretize-images <n>', 'images held out for decorrelation discretization')
+    .option('--out <dir>', 'run folder (default: <home>/runs/<timestamp>)')
+    .option('--json', 'JSON lines instead of text', false)
+    .action(async (flags: SearchFlags) => {
+      const out = output(flags.json);
+      const config = configFromFlags(flags);
+      const home = getHome();
+      const folder = path.resolve(flags.out ?? path.join(homePaths(home).runs, `search-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+      const data = await openSearchData(home, config);
+      const result = await runSearchInFolder({
+        folder,
+        config,
+        data,
+        progressEvery: flags.json ? 10 : 1,
+        hooks: {
+          onStart: (s) =>
+            out.event(
+              { event: 'start', folder, backend: s.backend, parameters: s.parameters, epoch: s.epoch, stepsPerEpoch: s.stepsPerEpoch },
+              `search → ${folder}\nbackend ${s.backend.backend} (${s.backend.device}, ${s.backend.kind}); ${(s.parameters / 1e6).toFixed(6)} M parameters; ${s.stepsPerEpoch} steps/epoch`,
+            ),
+          onStep: (p) =>
+            out.progress(
+              { event: 'step', ...p },
+              `epoch ${p.epoch + 1}/${p.epochs} ${bar((p.step + 1) / p.stepsPerEpoch)} step ${p.step + 1}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)} ETA ${formatSeconds(p.eta)}`,
+            ),
+          onEpoch: (m, ckpt) =>
+            out.event(
+              { event: 'epoch', metrics: m, checkpoint: ckpt },
+              `epoch ${m.epoch + 1}: train loss ${m.trainLoss.toFixed(4)} acc ${(100 * m.trainAcc).toFixed(1)}% | val loss ${m.valLoss.toFixed(4)} acc ${(100 * m.valAcc).toFixed(1)}% | zero-ratio ${fmt(m.zeroRatio.normal)}/${fmt(m.zeroRatio.reduce)} | ${m.seconds.toFixed(1)}s${m.alphaFrozen ? ' (α frozen)' : ''}`,
+            ),
+        },
+      });
+      out.result(
+        { event: 'done', folder, status: result.status, backend: result.backend, epochs: result.history.length, lastCheckpoint: result.lastCheckpoint },
+        `done: ${result.history.length} epochs in ${folder}`,
+      );
+    });
+}
+
+function fmt(v: number | null): string {
+  return v === null ? '-' : v.toFixed(3);
+}

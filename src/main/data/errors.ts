@@ -1,0 +1,23 @@
+// The data layer's one error: bad input named by its file and its problem, in words a user can act on.
+
+/** A dataset source, cache or name that cannot be used; `file` is the file or folder at fault. */
+export class DatasetError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}: ${problem}`, options);
+    this.name = 'DatasetError';
+  }
+}
+
+/** Throw the signal's reason (an AbortError) if the import or read was cancelled. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  signal?.throwIfAborted();
+}
+
+/** True for the error an aborted AbortSignal throws. */
+export function isAbortError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'AbortError';
+}

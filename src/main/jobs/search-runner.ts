@@ -1,0 +1,71 @@
+// Runs a search (or resumes one) in this process, writing its run folder as events arrive.
+import fs from 'node:fs';
+import type { SearchData } from '../../shared/batches';
+import type { SearchEpochMetrics, StepProgress } from '../../shared/metrics';
+import type { SearchConfig } from '../../shared/search-config';
+import { selectBackend, type BackendInfo } from '../nas/backend';
+import { runSearch } from '../nas/search';
+import { nodeBackendHost } from './backend-host';
+import { RunFolder, type CheckpointFile } from './run-folder';
+
+export interface SearchRunnerHooks {
+  onStart?(info: { backend: BackendInfo; parameters: number; epoch: number; step: number; stepsPerEpoch: number }): void;
+  onStep?(p: StepProgress): void;
+  onEpoch?(m: SearchEpochMetrics, ckpt: CheckpointFile): void;
+  onStopped?(ckpt: CheckpointFile): void;
+  shouldStop?(): boolean;
+}
+
+export interface SearchRunResult {
+  status: 'completed' | 'stopped';
+  backend: BackendInfo;
+  history: SearchEpochMetrics[];
+  lastCheckpoint?: CheckpointFile;
+}
+
+/**
+ * Start a new search in `folder` (created with the config), or resume from its newest readable checkpoint
+ * when `resume` is set. The engine stays store-free; the folder is the record.
+ */
+export async function runSearchInFolder(opts: {
+  folder: string;
+  config: SearchConfig;
+  data: SearchData;
+  resume?: boolean;
+  hooks?: SearchRunnerHooks;
+  progressEvery?: number;
+}): Promise<SearchRunResult> {
+  const { config, data, hooks = {} } = opts;
+  const backend = await selectBackend(config.backend, nodeBackendHost());
+  const folder = opts.resume ? RunFolder.open(opts.folder) : RunFolder.create(opts.folder, config, { kind: 'search', createdAt: new Date().toISOString() });
+  let resumeBytes: Uint8Array | undefined;
+  if (opts.resume) {
+    const ckpts = folder.checkpoints();
+    if (ckpts.length) resumeBytes = fs.readFileSync(ckpts[ckpts.length - 1]!.path);
+  }
+  const history: SearchEpochMetrics[] = [];
+  let last: CheckpointFile | undefined;
+  for await (const ev of runSearch({ config, data, resume: resumeBytes, shouldStop: hooks.shouldStop, progressEvery: opts.progressEvery })) {
+    if (ev.type === 'start') {
+      hooks.onStart?.({ backend, parameters: ev.parameters, epoch: ev.position.epoch, step: ev.position.step, stepsPerEpoch: ev.stepsPerEpoch });
+    } else if (ev.type === 'step') {
+      hooks.onStep?.(ev.progress);
+    } else if (ev.type === 'epoch') {
+      last = folder.writeCheckpoint(ev.position.epoch, ev.position.step, ev.checkpoint);
+      history.push(ev.metrics);
+      folder.writeMetrics(readHistory(folder, ev.metrics));
+      hooks.onEpoch?.(ev.metrics, last);
+    } else if (ev.type === 'stopped') {
+      last = folder.writeCheckpoint(ev.position.epoch, ev.position.step, ev.checkpoint);
+      hooks.onStopped?.(last);
+      return { status: 'stopped', backend, history, lastCheckpoint: last };
+    }
+  }
+  return { status: 'completed', backend, history, lastCheckpoint: last };
+}
+
+/** Metrics log = what is on disk up to this epoch, then this epoch (idempotent under resume). */
+function readHistory(folder: RunFolder, m: SearchEpochMetrics): SearchEpochMetrics[] {
+  const prior = folder.readMetrics<SearchEpochMetrics>().filter((e) => e.epoch < m.epoch);
+  return [...prior, m];
+}

@@ -1,0 +1,49 @@
+// Per-epoch architecture figures: zero-ratio, α softmax, node-output norms relative to c_{k-2}.
+import * as tf from '@tensorflow/tfjs';
+import type { Primitive } from '../../shared/search-space';
+import type { PerCellType } from '../../shared/metrics';
+import type { CellProbe } from './search-cell';
+
+/** Mean softmax weight of `none` over the edges (iDARTS Fig. 7), or null if the space has no `none`. */
+export function zeroRatio(softmax: number[][], ops: readonly Primitive[]): number | null {
+  const col = ops.indexOf('none');
+  if (col < 0 || softmax.length === 0) return null;
+  return softmax.reduce((s, row) => s + row[col]!, 0) / softmax.length;
+}
+
+/**
+ * A probe that records ‖node sum‖ / ‖c_{k-2}‖ per node (Fig. 3b; c_{k-2} after preprocessing, the
+ * state the nodes actually read), to be averaged over the cells of each type.
+ */
+export class NodeNormProbe implements CellProbe {
+  private readonly s0Norm = new Map<number, tf.Scalar>();
+  private readonly ratios = new Map<number, tf.Scalar[]>();
+
+  constructor(private readonly reductionCells: Set<number>) {}
+
+  inputs(cell: number, s0: tf.Tensor4D): void {
+    this.s0Norm.set(cell, tf.keep(tf.norm(s0) as tf.Scalar));
+  }
+
+  node(cell: number, node: number, sum: tf.Tensor4D): void {
+    const r = tf.keep(tf.div(tf.norm(sum), this.s0Norm.get(cell)!) as tf.Scalar);
+    const list = this.ratios.get(cell) ?? [];
+    list[node] = r;
+    this.ratios.set(cell, list);
+  }
+
+  /** Averages per cell type, then frees the recorded scalars. */
+  collect(): PerCellType<number[] | null> {
+    const acc: PerCellType<number[][]> = { normal: [], reduce: [] };
+    for (const [cell, list] of this.ratios) {
+      acc[this.reductionCells.has(cell) ? 'reduce' : 'normal'].push(list.map((t) => t.dataSync()[0]!));
+    }
+    for (const t of this.s0Norm.values()) t.dispose();
+    for (const list of this.ratios.values()) list.forEach((t) => t.dispose());
+    this.s0Norm.clear();
+    this.ratios.clear();
+    const mean = (rows: number[][]): number[] | null =>
+      rows.length === 0 ? null : rows[0]!.map((_, i) => rows.reduce((s, r) => s + r[i]!, 0) / rows.length);
+    return { normal: mean(acc.normal), reduce: mean(acc.reduce) };
+  }
+}

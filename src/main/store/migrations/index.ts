@@ -1,0 +1,11 @@
+// Every schema migration, in order. Append-only: a released entry is never edited or removed.
+import type { Migration } from './migration';
+import { runsCore } from './2026-11-29-runs-core';
+import { genotypesResults } from './2026-11-29-genotypes-results';
+
+export type { Migration } from './migration';
+
+export const MIGRATIONS: readonly Migration[] = [runsCore, genotypesResults];
+
+/** The schema version this code writes and reads: the last migration's. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,190 @@
+// Typed queries over runs: create, read, list with summaries, status changes, reconciliation.
+import { searchConfigSchema } from '../../../shared/search-config';
+import { toJson, toIso } from '../column-codecs';
+import type { StoreContext } from '../context';
+import { InvalidInputError, InvalidTransitionError, NotFoundError } from '../errors';
+import { toRun, toRunSummary, type RunRow, type RunSummaryRow } from './row';
+import { RUN_KINDS, RUN_STATUSES, type NewRun, type ReconciledRun, type Run, type RunQuery, type RunStatus, type RunSummary, type TransitionDetails, type UsedDevice } from './run';
+import { predecessors } from './status';
+import * as SQL from './statements';
+
+export interface RunQueries {
+  create(input: NewRun): Run;
+  get(id: number): Run | undefined;
+  /** Like get, but a missing run is a NotFoundError. */
+  require(id: number): Run;
+  summary(id: number): RunSummary | undefined;
+  list(query?: RunQuery): RunSummary[];
+  /** Queued runs in queue order (oldest first). */
+  queued(): Run[];
+  /**
+   * Change status if the life cycle allows it (see status.ts), atomically against other connections.
+   * Entering `running` needs a pid and keeps the first start time; stopping clears the pid and stamps
+   * finishedAt; `failed` and `interrupted` need a reason.
+   */
+  transition(id: number, to: RunStatus, details?: TransitionDetails): Run;
+  /** Record the backend and device the worker really got. */
+  setDevice(id: number, device: UsedDevice): void;
+  rename(id: number, name: string): void;
+  setFolder(id: number, folder: string): void;
+  /**
+   * Running runs whose process is gone become `interrupted` with the reason; their finish time is their
+   * last sign of life (newest epoch or checkpoint). Call at start-up, before resuming anything.
+   */
+  reconcile(isAlive: (pid: number) => boolean): ReconciledRun[];
+  /** Delete a run and (cascade) its epochs, checkpoints rows, genotypes and result. Files are the caller's. */
+  remove(id: number): void;
+}
+
+const ALL = -1;
+
+export function createRunQueries(ctx: StoreContext): RunQueries {
+  const getRow = (id: number) => ctx.stmt<{ id: number }, RunRow>(SQL.GET_RUN).get({ id });
+
+  const get = (id: number): Run | undefined => {
+    const row = getRow(id);
+    return row && toRun(row);
+  };
+
+  const require = (id: number): Run => {
+    const run = get(id);
+    if (!run) throw new NotFoundError('run', id);
+    return run;
+  };
+
+  const create = ctx.db.transaction((input: NewRun): Run => {
+    if (!(RUN_KINDS as readonly string[]).includes(input.kind)) throw new InvalidInputError(`Unknown run kind "${input.kind}".`);
+    let fields;
+    if (input.kind === 'search') {
+      const parsed = searchConfigSchema.safeParse(input.config);
+      if (!parsed.success) throw new InvalidInputError(`Invalid search config: ${parsed.error.message}`);
+      const c = parsed.data;
+      fields = { dataset: c.data.dataset, space: c.space.name, seed: c.seed, epochsPlanned: c.epochs, backendChoice: c.backend, configJson: toJson(c) };
+    } else {
+      if (!Number.isInteger(input.seed)) throw new InvalidInputError(`Run seed must be an integer, not ${input.seed}.`);
+      fields = {
+        dataset: input.dataset,
+        space: input.space ?? null,
+        seed: input.seed,
+        epochsPlanned: input.epochsPlanned ?? null,
+        backendChoice: input.backendChoice,
+        configJson: toJson(input.config),
+      };
+    }
+    const info = ctx.stmt(SQL.INSERT_RUN).run({
+      kind: input.kind,
+      name: input.name ?? '',
+      parentId: input.parentId ?? null,
+      ...fields,
+      now: ctx.now(),
+      folder: typeof input.folder === 'string' ? input.folder : null,
+      codeVersion: input.codeVersion,
+    });
+    const id = Number(info.lastInsertRowid);
+    if (input.name === undefined || typeof input.folder === 'function') {
+      ctx.stmt(SQL.SET_NAME_AND_FOLDER).run({
+        id,
+        name: input.name ?? `${input.kind} #${id}`,
+        folder: typeof input.folder === 'function' ? input.folder(id) : (input.folder ?? null),
+      });
+    }
+    return require(id);
+  });
+
+  const summary = (id: number): RunSummary | undefined => {
+    const row = ctx.stmt<{ id: number }, RunSummaryRow>(SQL.GET_SUMMARY).get({ id });
+    return row && toRunSummary(row, ctx.now());
+  };
+
+  const list = (query: RunQuery = {}): RunSummary[] => {
+    const statuses = query.status === undefined ? null : toJson(typeof query.status === 'string' ? [query.status] : query.status);
+    const now = ctx.now();
+    return ctx
+      .stmt<object, RunSummaryRow>(SQL.LIST_SUMMARIES)
+      .all({
+        kind: query.kind ?? null,
+        statuses,
+        parentId: query.parentId ?? null,
+        dataset: query.dataset ?? null,
+        limit: query.limit ?? ALL,
+        offset: query.offset ?? 0,
+      })
+      .map((row) => toRunSummary(row, now));
+  };
+
+  const queued = (): Run[] => ctx.stmt<[], RunRow>(SQL.LIST_QUEUED).all().map(toRun);
+
+  const refuse = (id: number, to: RunStatus): never => {
+    const row = ctx.stmt<{ id: number }, { status: RunStatus }>(SQL.GET_STATUS).get({ id });
+    if (!row) throw new NotFoundError('run', id);
+    throw new InvalidTransitionError(id, row.status, to);
+  };
+
+  const transition = (id: number, to: RunStatus, details: TransitionDetails = {}): Run => {
+    if (!(RUN_STATUSES as readonly string[]).includes(to)) throw new InvalidInputError(`Unknown run status "${to}".`);
+    const from = toJson(predecessors(to));
+    const now = ctx.now();
+    let changes: number;
+    if (to === 'running') {
+      if (!Number.isInteger(details.pid) || details.pid! <= 0) throw new InvalidInputError(`Run #${id} cannot start without the pid of its process.`);
+      changes = ctx.stmt(SQL.TO_RUNNING).run({
+        id,
+        from,
+        now,
+        pid: details.pid,
+        backend: details.device?.backend ?? null,
+        device: details.device?.device ?? null,
+        deviceKind: details.device?.deviceKind ?? null,
+      }).changes;
+    } else if (to === 'queued') {
+      changes = ctx.stmt(SQL.TO_QUEUED).run({ id, from, now }).changes;
+    } else {
+      if ((to === 'failed' || to === 'interrupted') && !details.error) throw new InvalidInputError(`Run #${id} cannot become ${to} without a reason.`);
+      changes = ctx.stmt(SQL.TO_STOPPED).run({ id, from, now, to, error: to === 'completed' ? null : (details.error ?? null) }).changes;
+    }
+    if (changes === 0) refuse(id, to);
+    return require(id);
+  };
+
+  const setDevice = (id: number, device: UsedDevice): void => {
+    if (ctx.stmt(SQL.SET_DEVICE).run({ id, ...device }).changes === 0) throw new NotFoundError('run', id);
+  };
+
+  const rename = (id: number, name: string): void => {
+    if (!name.trim()) throw new InvalidInputError('A run name cannot be empty.');
+    if (ctx.stmt(SQL.SET_NAME).run({ id, name }).changes === 0) throw new NotFoundError('run', id);
+  };
+
+  const setFolder = (id: number, folder: string): void => {
+    if (ctx.stmt(SQL.SET_FOLDER).run({ id, folder }).changes === 0) throw new NotFoundError('run', id);
+  };
+
+  const reconcile = (isAlive: (pid: number) => boolean): ReconciledRun[] =>
+    ctx.db
+      .transaction((): ReconciledRun[] => {
+        const found: ReconciledRun[] = [];
+        const now = ctx.now();
+        for (const { id, pid } of ctx.stmt<[], { id: number; pid: number | null }>(SQL.LIST_RUNNING).all()) {
+          if (pid !== null && isAlive(pid)) continue;
+          const lastSeen = ctx.stmt<{ id: number }, { at: number }>(SQL.LAST_ACTIVITY).get({ id })!.at || now;
+          const reason =
+            pid === null
+              ? `marked running without a process (found ${toIso(now)})`
+              : `its process ${pid} is gone (last sign of life ${toIso(lastSeen)}, found ${toIso(now)})`;
+          const changes = ctx.stmt(SQL.INTERRUPT_IF_SAME_PID).run({ id, pid, error: reason, finishedAt: Math.min(lastSeen, now) }).changes;
+          if (changes > 0) found.push({ id, pid, reason });
+        }
+        return found;
+      })
+      .immediate();
+
+  const remove = ctx.db.transaction((id: number): void => {
+    const run = require(id);
+    if (run.status === 'running') throw new InvalidInputError(`Run #${id} is running; cancel it before deleting it.`);
+    const inUse = ctx.stmt<{ id: number }, { n: number }>(SQL.GENOTYPES_IN_USE_ELSEWHERE).get({ id })!.n;
+    if (inUse > 0) throw new InvalidInputError(`Run #${id} has genotypes with ${inUse} retrain result(s) of other runs; delete those runs first.`);
+    ctx.stmt(SQL.DELETE_RUN).run({ id });
+  });
+
+  return { create, get, require, summary, list, queued, transition, setDevice, rename, setFolder, reconcile, remove };
+}
