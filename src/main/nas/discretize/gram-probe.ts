@@ -2,49 +2,31 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Primitive } from '../../../shared/search-space';
 import type { CellProbe } from '../search-cell';
+import { decorrelationVectorCount, decorrelationVectorIndex } from './decorrelation';
 
 /**
- * Vector order inside one cell's Gram matrix (the decorrelation input's contract): y_0 … y_{N-1},
- * then for node n, input e = 0 … n+1, candidate op j (space order, `none` excluded): o_{n,e,j}.
- */
-export function gramIndex(nodes: number, candidates: number, node: number, input?: number, op?: number): number {
-  if (input === undefined || op === undefined) return node;
-  let before = 0;
-  for (let m = 0; m < node; m++) before += m + 2;
-  return nodes + (before + input) * candidates + op;
-}
-
-export function gramSize(nodes: number, candidates: number): number {
-  let edges = 0;
-  for (let m = 0; m < nodes; m++) edges += m + 2;
-  return nodes + edges * candidates;
-}
-
-/**
- * A CellProbe that, once a cell's last node is summed, stacks all V vectors of that cell as rows and adds
+ * Vectors are ordered as the decorrelation input expects (decorrelationVectorIndex). A CellProbe that, once a cell's last node is summed, stacks all V vectors of that cell as rows and adds
  * A·Aᵀ (float32 on the device, accumulated in float64 here). Memory stays at one cell's outputs.
  */
 export class GramProbe implements CellProbe {
   readonly wantsOps = true;
   readonly grams = new Map<number, Float64Array>();
   private readonly current = new Map<number, tf.Tensor4D>();
-  private readonly candidates: Primitive[];
   private readonly size: number;
 
   constructor(
     private readonly nodes: number,
-    ops: readonly Primitive[],
+    private readonly ops: readonly Primitive[],
   ) {
-    this.candidates = ops.filter((o) => o !== 'none');
-    this.size = gramSize(nodes, this.candidates.length);
+    this.size = decorrelationVectorCount(nodes, ops);
   }
 
   op(_cell: number, node: number, input: number, op: Primitive, out: tf.Tensor4D): void {
-    this.current.set(gramIndex(this.nodes, this.candidates.length, node, input, this.candidates.indexOf(op)), out);
+    this.current.set(decorrelationVectorIndex(this.nodes, this.ops, { node, input, op }), out);
   }
 
   node(cell: number, node: number, sum: tf.Tensor4D): void {
-    this.current.set(gramIndex(this.nodes, this.candidates.length, node), sum);
+    this.current.set(decorrelationVectorIndex(this.nodes, this.ops, { node }), sum);
     if (node !== this.nodes - 1) return;
     if (this.current.size !== this.size) throw new Error(`cell ${cell}: probe saw ${this.current.size} of ${this.size} vectors`);
     const g = tf.tidy(() => {
