@@ -3,8 +3,13 @@ import type Database from 'better-sqlite3';
 
 export interface StoreContext {
   readonly db: Database.Database;
-  /** The statement for this SQL text, prepared once per connection and reused (better-sqlite3 statements are re-entrant). */
+  /** The statement for this SQL text, prepared once per connection and reused. */
   stmt<Params extends object = Record<string, unknown>, Row = unknown>(sql: string): Database.Statement<Params, Row>;
+  /**
+   * Wrap a multi-statement write as a BEGIN IMMEDIATE transaction (a savepoint when nested): the write
+   * lock is taken up front, so a read-then-write never fails with SQLITE_BUSY_SNAPSHOT under WAL.
+   */
+  write<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
   /** Milliseconds since the epoch; injectable so tests can pin time. */
   now(): number;
 }
@@ -21,6 +26,10 @@ export function createContext(db: Database.Database, now: () => number): StoreCo
         cache.set(sql, s);
       }
       return s as unknown as Database.Statement<Params, Row>;
+    },
+    write<A extends unknown[], R>(fn: (...args: A) => R) {
+      const tx = db.transaction(fn);
+      return (...args: A) => tx.immediate(...args) as R;
     },
   };
 }

@@ -30,7 +30,7 @@ export function createCheckpointQueries(ctx: StoreContext): CheckpointQueries {
     return row && toCheckpoint(row);
   };
 
-  const add = ctx.db.transaction((runId: number, input: NewCheckpoint): Checkpoint => {
+  const add = ctx.write((runId: number, input: NewCheckpoint): Checkpoint => {
     const step = input.step ?? null;
     if (!Number.isInteger(input.epoch) || input.epoch < 0) throw new InvalidInputError(`Checkpoint epoch must be an integer ≥ 0, not ${input.epoch}.`);
     if (step !== null && (!Number.isInteger(step) || step < 0)) throw new InvalidInputError(`Checkpoint step must be an integer ≥ 0 or null, not ${step}.`);

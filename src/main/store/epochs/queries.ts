@@ -65,7 +65,7 @@ export function createEpochQueries(ctx: StoreContext): EpochQueries {
     }
   };
 
-  const recordMany = ctx.db.transaction((runId: number, inputs: readonly EpochInput[]) => {
+  const recordMany = ctx.write((runId: number, inputs: readonly EpochInput[]) => {
     for (const input of inputs) record(runId, input);
   });
 

@@ -29,7 +29,7 @@ export function createGenotypeQueries(ctx: StoreContext): GenotypeQueries {
     return row && toStoredGenotype(row);
   };
 
-  const add = ctx.db.transaction((input: NewGenotype): StoredGenotype => {
+  const add = ctx.write((input: NewGenotype): StoredGenotype => {
     if (!(GENOTYPE_METHODS as readonly string[]).includes(input.method)) throw new InvalidInputError(`Unknown genotype method "${input.method}".`);
     const runId = input.runId ?? null;
     const checkpointId = input.checkpointId ?? null;
@@ -62,7 +62,7 @@ export function createGenotypeQueries(ctx: StoreContext): GenotypeQueries {
     }
   });
 
-  const remove = ctx.db.transaction((id: number): void => {
+  const remove = ctx.write((id: number): void => {
     const n = ctx.stmt<{ id: number }, { n: number }>(SQL.RESULT_COUNT).get({ id })!.n;
     if (n > 0) throw new InvalidInputError(`Genotype #${id} has ${n} retrain result(s); delete those runs first.`);
     if (ctx.stmt(SQL.DELETE_GENOTYPE).run({ id }).changes === 0) throw new NotFoundError('genotype', id);

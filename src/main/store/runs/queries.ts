@@ -52,7 +52,7 @@ export function createRunQueries(ctx: StoreContext): RunQueries {
     return run;
   };
 
-  const create = ctx.db.transaction((input: NewRun): Run => {
+  const create = ctx.write((input: NewRun): Run => {
     if (!(RUN_KINDS as readonly string[]).includes(input.kind)) throw new InvalidInputError(`Unknown run kind "${input.kind}".`);
     let fields;
     if (input.kind === 'search') {
@@ -159,9 +159,7 @@ export function createRunQueries(ctx: StoreContext): RunQueries {
     if (ctx.stmt(SQL.SET_FOLDER).run({ id, folder }).changes === 0) throw new NotFoundError('run', id);
   };
 
-  const reconcile = (isAlive: (pid: number) => boolean): ReconciledRun[] =>
-    ctx.db
-      .transaction((): ReconciledRun[] => {
+  const reconcile = ctx.write((isAlive: (pid: number) => boolean): ReconciledRun[] => {
         const found: ReconciledRun[] = [];
         const now = ctx.now();
         for (const { id, pid } of ctx.stmt<[], { id: number; pid: number | null }>(SQL.LIST_RUNNING).all()) {
@@ -175,10 +173,9 @@ export function createRunQueries(ctx: StoreContext): RunQueries {
           if (changes > 0) found.push({ id, pid, reason });
         }
         return found;
-      })
-      .immediate();
+  });
 
-  const remove = ctx.db.transaction((id: number): void => {
+  const remove = ctx.write((id: number): void => {
     const run = require(id);
     if (run.status === 'running') throw new InvalidInputError(`Run #${id} is running; cancel it before deleting it.`);
     const inUse = ctx.stmt<{ id: number }, { n: number }>(SQL.GENOTYPES_IN_USE_ELSEWHERE).get({ id })!.n;
