@@ -1,7 +1,10 @@
 // The `nasw` command line: one program, sub-commands registered from one file each.
 import { Command, CommanderError } from 'commander';
 import { resolveHome } from '../store/home';
+import { registerCountCommand } from './count';
 import { registerDiscretizeCommand } from './discretize';
+import { registerEvaluateCommand } from './evaluate';
+import { registerRetrainCommand } from './retrain';
 import { registerSearchCommand } from './search';
 
 export function buildProgram(): Command {
@@ -12,6 +15,9 @@ export function buildProgram(): Command {
   const getHome = () => resolveHome(program.opts<{ home?: string }>().home);
   registerSearchCommand(program, getHome);
   registerDiscretizeCommand(program, getHome);
+  registerRetrainCommand(program, getHome);
+  registerEvaluateCommand(program, getHome);
+  registerCountCommand(program);
   return program;
 }
 

@@ -32,14 +32,18 @@ export async function runSearchInFolder(opts: {
   config: SearchConfig;
   data: SearchData;
   resume?: boolean;
+  /** Resume from this checkpoint file (the runner picks the newest one whose hash checks out). */
+  resumeFrom?: string;
   hooks?: SearchRunnerHooks;
   progressEvery?: number;
 }): Promise<SearchRunResult> {
   const { config, data, hooks = {} } = opts;
   const backend = await selectBackend(config.backend, nodeBackendHost());
-  const folder = opts.resume ? RunFolder.open(opts.folder) : RunFolder.create(opts.folder, config, { kind: 'search', createdAt: new Date().toISOString() });
+  const resuming = opts.resume || opts.resumeFrom !== undefined;
+  const folder = resuming && fs.existsSync(opts.folder) ? RunFolder.open(opts.folder) : RunFolder.create(opts.folder, config, { kind: 'search', createdAt: new Date().toISOString() });
   let resumeBytes: Uint8Array | undefined;
-  if (opts.resume) {
+  if (opts.resumeFrom) resumeBytes = fs.readFileSync(opts.resumeFrom);
+  else if (opts.resume) {
     const ckpts = folder.checkpoints();
     if (ckpts.length) resumeBytes = fs.readFileSync(ckpts[ckpts.length - 1]!.path);
   }

@@ -1,14 +1,10 @@
 // Backend selection: pick the tfjs backend, and report the backend and device really in use.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../shared/search-config';
+import type { BackendInfoDto } from '../../shared/backend-info';
 
 /** What a run really computes on; `software` is a rasteriser or a CPU posing as a GPU, never a GPU. */
-export interface BackendInfo {
-  backend: Exclude<BackendChoice, 'auto'>;
-  device: string;
-  kind: 'gpu' | 'cpu' | 'software';
-  notes: string[];
-}
+export type BackendInfo = BackendInfoDto & { backend: Exclude<BackendChoice, 'auto'> };
 
 /** Host-supplied hooks: the engine never imports Node modules, so the host loads native bindings. */
 export interface BackendHost {

@@ -63,8 +63,7 @@ export function weightStep(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D, l
   return tf.tidy(() => {
     let logits: tf.Tensor2D | undefined;
     const { value, grads } = namedGrads(state.net.params.trainable, () => {
-      const w = tf.tidy(() => state.arch.weights());
-      logits = tf.keep(state.net.forward(x, { normal: w.normal, reduce: w.reduce }, { training: true }));
+      logits = tf.keep(state.net.forward(x, state.arch.weights(), { training: true }));
       return crossEntropy(logits, y);
     });
     const clipped = clipGradNorm(grads, state.config.w.gradClip);

@@ -1,0 +1,379 @@
+// The job runner: one process per job, a queue, progress re-broadcast, and crash-safe records in the store.
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jobSpecSchema, type JobEvent, type JobSpec } from '../../shared/jobs';
+import { resolveGenotype } from '../../shared/published-genotypes';
+import { retrainConfig } from '../../shared/retrain-config';
+import { searchConfigSchema, type SearchConfig } from '../../shared/search-config';
+import type { Run, Store } from '../store';
+import { homePaths } from '../store/home';
+import { sha256 } from './run-folder';
+import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol';
+
+export const CODE_VERSION = '0.1.0';
+
+export interface JobRunnerOptions {
+  home: string;
+  store: Store;
+  /** GPU-heavy jobs at once (default 1); the rest wait in queue order. */
+  maxConcurrent?: number;
+  /** The worker entry (default: worker.ts beside this file, run through tsx). */
+  workerEntry?: string;
+  /** Extra node flags for the worker (default: the tsx loader when the entry is TypeScript). */
+  execArgv?: string[];
+  /** How long a cancelled job may take to reach a step boundary before it is killed (ms). */
+  cancelGraceMs?: number;
+}
+
+interface Active {
+  runId: number;
+  child: ChildProcess;
+  /** A terminal message has arrived: the exit that follows is expected. */
+  settled: 'completed' | 'failed' | 'cancelled' | null;
+  error?: string;
+  cancelRequested: boolean;
+  cancelTimer?: NodeJS.Timeout;
+}
+
+export class JobRunner {
+  private readonly store: Store;
+  private readonly home: string;
+  private readonly maxConcurrent: number;
+  private readonly active = new Map<number, Active>();
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+  private closed = false;
+
+  constructor(private readonly opts: JobRunnerOptions) {
+    this.store = opts.store;
+    this.home = opts.home;
+    this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? 1);
+  }
+
+  onEvent(listener: (e: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: JobEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener must not take the runner down.
+      }
+    }
+  }
+
+  /** Validate, record as queued, and start when a slot is free. Returns the new run's id. */
+  async submit(input: JobSpec): Promise<number> {
+    const spec = jobSpecSchema.parse(input);
+    const runsDir = homePaths(this.home).runs;
+    let run: Run;
+    if (spec.kind === 'search') {
+      const config = searchConfigSchema.parse(spec.config);
+      run = this.store.runs.create({ kind: 'search', config, name: spec.name, codeVersion: CODE_VERSION, folder: (id) => path.join(runsDir, `search-${id}`) });
+    } else if (spec.kind === 'discretize') {
+      const parent = this.store.runs.require(spec.searchRunId);
+      if (parent.kind !== 'search') throw new Error(`run ${parent.id} is a ${parent.kind} run, not a search`);
+      this.pickCheckpoint(parent.id, spec.checkpoint); // fail now, not in the worker
+      run = this.store.runs.create({
+        kind: 'discretize',
+        parentId: parent.id,
+        name: `${spec.method} discretization of ${parent.name}`,
+        config: { checkpoint: spec.checkpoint, method: spec.method, images: spec.images ?? null },
+        dataset: parent.dataset,
+        space: parent.space,
+        seed: parent.seed,
+        backendChoice: parent.backendChoice,
+        codeVersion: CODE_VERSION,
+      });
+    } else if (spec.kind === 'retrain') {
+      const genotype = resolveGenotype(spec.genotype);
+      const config = retrainConfig({ ...(spec.config as object), genotype } as Parameters<typeof retrainConfig>[0]);
+      run = this.store.runs.create({
+        kind: 'retrain',
+        parentId: spec.parentId ?? null,
+        name: spec.name,
+        config,
+        dataset: config.data.dataset,
+        seed: config.seed,
+        backendChoice: config.backend,
+        epochsPlanned: config.epochs,
+        codeVersion: CODE_VERSION,
+        folder: (id) => path.join(runsDir, `retrain-${id}`),
+      });
+    } else {
+      const parent = this.store.runs.require(spec.retrainRunId);
+      run = this.store.runs.create({
+        kind: 'evaluate',
+        parentId: parent.id,
+        config: { checkpoint: spec.checkpoint },
+        dataset: parent.dataset,
+        seed: parent.seed,
+        backendChoice: parent.backendChoice,
+        codeVersion: CODE_VERSION,
+      });
+    }
+    this.emit({ type: 'status', runId: run.id, status: 'queued' });
+    this.pump();
+    return run.id;
+  }
+
+  /** Cancel: a queued run leaves the queue; a running one stops at the next step with a final checkpoint. */
+  async cancel(runId: number): Promise<void> {
+    const run = this.store.runs.require(runId);
+    if (run.status === 'queued') {
+      this.store.runs.transition(runId, 'cancelled', { error: 'cancelled before it started' });
+      this.emit({ type: 'status', runId, status: 'cancelled', error: 'cancelled before it started' });
+      return;
+    }
+    const a = this.active.get(runId);
+    if (!a) throw new Error(`run ${runId} is ${run.status}; only queued or running runs can be cancelled`);
+    a.cancelRequested = true;
+    this.sendTo(a, { type: 'stop' });
+    a.cancelTimer = setTimeout(() => a.child.kill('SIGKILL'), this.opts.cancelGraceMs ?? 60_000);
+    a.cancelTimer.unref();
+  }
+
+  /** Put an interrupted or cancelled run back in the queue; it continues from its last good checkpoint. */
+  async resume(runId: number): Promise<void> {
+    const run = this.store.runs.require(runId);
+    if (run.status !== 'interrupted' && run.status !== 'cancelled') throw new Error(`run ${runId} is ${run.status}; only interrupted or cancelled runs can be resumed`);
+    if (run.kind !== 'search' && run.kind !== 'retrain') throw new Error(`a ${run.kind} run cannot be resumed; start it again`);
+    this.store.runs.transition(runId, 'queued');
+    this.emit({ type: 'status', runId, status: 'queued' });
+    this.pump();
+  }
+
+  /** Mark runs whose job process is gone (a crash, a power cut) as interrupted. Call at start-up. */
+  reconcile(): number {
+    const gone = this.store.runs.reconcile((pid) => this.isOurs(pid) || isAlive(pid));
+    for (const r of gone) this.emit({ type: 'status', runId: r.id, status: 'interrupted', error: r.reason });
+    this.pump();
+    return gone.length;
+  }
+
+  /** Runs in progress and in the queue, for status bars. */
+  queue(): { running: number[]; queued: number[] } {
+    return { running: [...this.active.keys()], queued: this.store.runs.queued().map((r) => r.id) };
+  }
+
+  /** Stop taking jobs; running ones are killed and recorded as interrupted (resumable). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const exits = [...this.active.values()].map(
+      (a) =>
+        new Promise<void>((resolve) => {
+          a.child.once('exit', () => resolve());
+          a.child.kill('SIGTERM');
+        }),
+    );
+    await Promise.all(exits);
+  }
+
+  /** Resolves when no job is running or queued (for tests and the CLI's foreground mode). */
+  async idle(pollMs = 50): Promise<void> {
+    while (this.active.size > 0 || this.store.runs.queued().length > 0) await new Promise((r) => setTimeout(r, pollMs));
+  }
+
+  private isOurs(pid: number): boolean {
+    for (const a of this.active.values()) if (a.child.pid === pid) return true;
+    return false;
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    while (this.active.size < this.maxConcurrent) {
+      const next = this.store.runs.queued()[0];
+      if (!next) return;
+      try {
+        this.start(next);
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        this.store.runs.transition(next.id, 'failed', { error });
+        this.emit({ type: 'status', runId: next.id, status: 'failed', error });
+      }
+    }
+  }
+
+  /**
+   * The newest checkpoint of a run whose file still has the recorded hash; bad ones are marked invalid
+   * and skipped, so resume falls back to the previous good one.
+   */
+  private goodCheckpoint(runId: number): { id: number; path: string; epoch: number; step: number | null } | undefined {
+    for (;;) {
+      const c = this.store.checkpoints.latestValid(runId);
+      if (!c) return undefined;
+      let reason: string | null = null;
+      if (!fs.existsSync(c.path)) reason = 'file missing';
+      else if (sha256(fs.readFileSync(c.path)) !== c.sha256) reason = 'hash mismatch (file corrupt)';
+      if (!reason) return c;
+      this.store.checkpoints.markInvalid(c.id, reason);
+      this.emit({ type: 'log', runId, level: 'warn', message: `checkpoint ${path.basename(c.path)} is unusable (${reason}); falling back to the previous one` });
+    }
+  }
+
+  private pickCheckpoint(runId: number, which: 'last' | number): { id: number; path: string; epoch: number } {
+    if (which === 'last') {
+      const c = this.goodCheckpoint(runId);
+      if (!c) throw new Error(`run ${runId} has no usable checkpoint yet`);
+      return c;
+    }
+    const c = this.store.checkpoints.list(runId).find((c) => c.epoch === which && (c.step === null || c.step === 0) && c.valid);
+    if (!c) throw new Error(`run ${runId} has no usable checkpoint after epoch ${which}`);
+    return c;
+  }
+
+  private buildJob(run: Run): WorkerJob {
+    const home = this.home;
+    if (run.kind === 'search') {
+      const resume = this.goodCheckpoint(run.id);
+      if (resume) {
+        // Epochs after the checkpoint will be recomputed: drop their rows so each epoch is recorded once.
+        this.store.epochs.truncateAfter(run.id, resume.epoch - 1);
+      }
+      return { kind: 'search', runId: run.id, home, folder: run.folder!, config: run.config, resumeFrom: resume?.path };
+    }
+    if (run.kind === 'discretize') {
+      const parent = this.store.runs.require(run.parentId!);
+      const cfg = run.config as { checkpoint: 'last' | number; method: 'value' | 'decorrelation'; images: number | null };
+      const ckpt = this.pickCheckpoint(parent.id, cfg.checkpoint);
+      return { kind: 'discretize', runId: run.id, home, config: parent.config as SearchConfig, checkpointPath: ckpt.path, method: cfg.method, images: cfg.images ?? undefined };
+    }
+    if (run.kind === 'retrain') {
+      const resume = this.goodCheckpoint(run.id);
+      if (resume) this.store.epochs.truncateAfter(run.id, resume.epoch - 1);
+      return { kind: 'retrain', runId: run.id, home, folder: run.folder!, config: run.config, resumeFrom: resume?.path };
+    }
+    const parent = this.store.runs.require(run.parentId!);
+    const ckpt = this.pickCheckpoint(parent.id, (run.config as { checkpoint: 'last' | number }).checkpoint);
+    return { kind: 'evaluate', runId: run.id, home, folder: parent.folder!, checkpointPath: ckpt.path };
+  }
+
+  private start(run: Run): void {
+    const job = this.buildJob(run);
+    const entry = this.opts.workerEntry ?? fileURLToPath(new URL('./worker.ts', import.meta.url));
+    const execArgv = this.opts.execArgv ?? (entry.endsWith('.ts') ? ['--import', 'tsx'] : []);
+    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    if (child.pid === undefined) throw new Error('the job process could not be started');
+    const a: Active = { runId: run.id, child, settled: null, cancelRequested: false };
+    this.active.set(run.id, a);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    this.store.runs.transition(run.id, 'running', { pid: child.pid });
+    this.emit({ type: 'status', runId: run.id, status: 'running' });
+    child.on('message', (m: FromWorker) => this.onMessage(a, run, m));
+    child.on('exit', (code, signal) => this.onExit(a, code, signal, stderr));
+    child.on('error', (err) => {
+      a.error = err.message;
+    });
+    this.sendTo(a, { type: 'start', job });
+  }
+
+  private sendTo(a: Active, msg: ToWorker): void {
+    if (a.child.connected) a.child.send(msg);
+  }
+
+  private onMessage(a: Active, run: Run, m: FromWorker): void {
+    const runId = a.runId;
+    try {
+      switch (m.type) {
+        case 'backend':
+          this.store.runs.setDevice(runId, { backend: m.backend.backend, device: m.backend.device, deviceKind: m.backend.kind });
+          this.emit({ type: 'backend', runId, backend: m.backend, parameters: m.parameters });
+          break;
+        case 'progress':
+          this.emit({ type: 'progress', runId, progress: m.progress });
+          break;
+        case 'epoch': {
+          const ckpt = this.store.transaction(() => {
+            if (run.kind === 'search') this.store.epochs.recordSearch(runId, m.metrics as never);
+            else this.store.epochs.record(runId, { ...(m.metrics as object), epoch: m.metrics.epoch, metrics: m.metrics });
+            return this.store.checkpoints.add(runId, { epoch: m.checkpoint.epoch, step: m.checkpoint.step || null, path: m.checkpoint.path, bytes: m.checkpoint.bytes, sha256: m.checkpoint.sha256 });
+          });
+          this.emit({ type: 'epoch', runId, epoch: m.metrics.epoch, metrics: m.metrics });
+          this.emit({ type: 'checkpoint', runId, checkpointId: ckpt.id, epoch: ckpt.epoch, step: ckpt.step ?? 0 });
+          break;
+        }
+        case 'stopped': {
+          const ckpt = this.store.checkpoints.add(runId, { epoch: m.checkpoint.epoch, step: m.checkpoint.step || null, path: m.checkpoint.path, bytes: m.checkpoint.bytes, sha256: m.checkpoint.sha256 });
+          this.emit({ type: 'checkpoint', runId, checkpointId: ckpt.id, epoch: ckpt.epoch, step: ckpt.step ?? 0 });
+          a.settled = 'cancelled';
+          break;
+        }
+        case 'genotype': {
+          // A discretization's genotype belongs to the search run it reads, with its source checkpoint.
+          const searchRunId = run.kind === 'discretize' ? run.parentId! : runId;
+          const cfg = run.config as { checkpoint?: 'last' | number };
+          const ckpt = run.kind === 'discretize' ? this.pickCheckpoint(searchRunId, cfg.checkpoint ?? 'last') : undefined;
+          const g = this.store.genotypes.add({
+            runId: searchRunId,
+            checkpointId: ckpt?.id ?? null,
+            method: m.genotype.method,
+            text: m.genotype.text,
+            genotype: m.genotype.genotype as never,
+            scores: m.genotype.scores,
+            params: m.genotype.params ?? null,
+            madds: m.genotype.madds ?? null,
+          });
+          this.emit({ type: 'genotype', runId: searchRunId, genotypeId: g.id, text: g.text });
+          break;
+        }
+        case 'result':
+          this.emit({ type: 'log', runId, level: 'info', message: JSON.stringify(m.result) });
+          break;
+        case 'done':
+          a.settled = 'completed';
+          break;
+        case 'failed':
+          a.settled = 'failed';
+          a.error = m.error;
+          break;
+      }
+    } catch (e) {
+      a.settled = 'failed';
+      a.error = `recording failed: ${e instanceof Error ? e.message : String(e)}`;
+      a.child.kill('SIGKILL');
+    }
+  }
+
+  private onExit(a: Active, code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
+    if (a.cancelTimer) clearTimeout(a.cancelTimer);
+    this.active.delete(a.runId);
+    const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    let status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
+    let error: string | null = null;
+    if (a.settled === 'completed' && code === 0) status = 'completed';
+    else if (a.settled === 'failed') {
+      status = 'failed';
+      error = a.error ?? how;
+    } else if (a.cancelRequested) {
+      status = 'cancelled';
+      error = a.settled === 'cancelled' ? 'cancelled by the user' : `cancelled by the user (process ${how})`;
+    } else {
+      status = 'interrupted';
+      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+      error = `the job process ${how}${tail ? `: ${tail}` : ''}`;
+    }
+    try {
+      this.store.runs.transition(a.runId, status, error ? { error } : {});
+    } catch {
+      // The store may already be closed on shutdown; reconcile() fixes the record next start.
+    }
+    this.emit({ type: 'status', runId: a.runId, status, error });
+    this.pump();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
