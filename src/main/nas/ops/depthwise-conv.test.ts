@@ -1,0 +1,135 @@
+// depthwiseConv vs a float64 loop reference and its finite differences, on every test backend.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_BACKENDS, useBackend } from '../testing/backends';
+import { dot, finiteDiff, maxRelError, nhwc, randomArray } from '../testing/reference';
+import { depthwiseConv, type DepthwiseOptions } from './depthwise-conv';
+
+type Shape4 = [number, number, number, number];
+interface Case extends DepthwiseOptions {
+  k: number;
+  why: string;
+}
+
+const TOL = 1e-4;
+const FLOOR = 1e-2; // float32 sums of up to ~200 products of O(1) values: ~1e-6 absolute error
+
+/** PyTorch's grouped conv (groups = C, zero padding) in float64 loops, NHWC, filter [k, k, C, 1]. */
+function reference(x: Float64Array, xs: Shape4, f: Float64Array, k: number, o: DepthwiseOptions): { y: Float64Array; ys: Shape4 } {
+  const [n, h, w, c] = xs;
+  const { stride: s, dilation: d, pad: p } = o;
+  const ys: Shape4 = [n, Math.floor((h + 2 * p - d * (k - 1) - 1) / s) + 1, Math.floor((w + 2 * p - d * (k - 1) - 1) / s) + 1, c];
+  const y = new Float64Array(ys[0] * ys[1] * ys[2] * ys[3]);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < ys[1]; i++)
+      for (let j = 0; j < ys[2]; j++)
+        for (let ch = 0; ch < c; ch++) {
+          let acc = 0;
+          for (let a = 0; a < k; a++)
+            for (let e = 0; e < k; e++) {
+              const r = s * i + d * a - p;
+              const q = s * j + d * e - p;
+              if (r >= 0 && r < h && q >= 0 && q < w) acc += x[nhwc(xs, b, r, q, ch)]! * f[(a * k + e) * c + ch]!;
+            }
+          y[nhwc(ys, b, i, j, ch)] = acc;
+        }
+  return { y, ys };
+}
+
+const CASES: Case[] = [
+  { k: 1, stride: 1, dilation: 1, pad: 0, why: '1×1' },
+  { k: 1, stride: 2, dilation: 1, pad: 0, why: '1×1 stride 2' },
+  { k: 3, stride: 1, dilation: 1, pad: 1, why: 'sep_conv_3x3' },
+  { k: 3, stride: 2, dilation: 1, pad: 1, why: 'sep_conv_3x3 reduce' },
+  { k: 5, stride: 1, dilation: 1, pad: 2, why: 'sep_conv_5x5' },
+  { k: 5, stride: 2, dilation: 1, pad: 2, why: 'sep_conv_5x5 reduce' },
+  { k: 3, stride: 1, dilation: 2, pad: 2, why: 'dil_conv_3x3' },
+  { k: 3, stride: 2, dilation: 2, pad: 2, why: 'dil_conv_3x3 reduce' },
+  { k: 5, stride: 1, dilation: 2, pad: 4, why: 'dil_conv_5x5' },
+  { k: 5, stride: 2, dilation: 2, pad: 4, why: 'dil_conv_5x5 reduce' },
+  { k: 3, stride: 2, dilation: 2, pad: 1, why: 'odd pad at stride 2 dilation 2 (odd-parity subsample)' },
+  { k: 3, stride: 2, dilation: 3, pad: 3, why: 'odd dilation at stride 2' },
+  { k: 3, stride: 2, dilation: 1, pad: 0, why: 'valid, unused trailing rows' },
+  { k: 3, stride: 1, dilation: 1, pad: 3, why: 'pad beyond the kernel reach (input gradient crops)' },
+];
+const SHAPES: Shape4[] = [
+  [2, 7, 7, 3],
+  [2, 8, 8, 4],
+  [2, 6, 9, 3],
+];
+
+/** Reference output and finite-difference gradients of Σ y·r, computed once per case and shape. */
+const expected = new Map<string, { x: Float64Array; f: Float64Array; r: Float64Array; y: Float64Array; ys: Shape4; gx: Float64Array; gf: Float64Array }>();
+function expectedFor(c: Case, xs: Shape4, seed: number) {
+  const key = `${JSON.stringify(c)}|${xs.join('x')}`;
+  let e = expected.get(key);
+  if (!e) {
+    const x = randomArray(xs[0] * xs[1] * xs[2] * xs[3], seed);
+    const f = randomArray(c.k * c.k * xs[3], seed + 1);
+    const { y, ys } = reference(x, xs, f, c.k, c);
+    const r = randomArray(y.length, seed + 2);
+    const gx = finiteDiff((v) => dot(reference(v, xs, f, c.k, c).y, r), x);
+    const gf = finiteDiff((v) => dot(reference(x, xs, v, c.k, c).y, r), f);
+    e = { x, f, r, y, ys, gx, gf };
+    expected.set(key, e);
+  }
+  return e;
+}
+
+/** Σ y·r and its gradients; x and f pass through an op so they are intermediates tf.grads disposes after forward. */
+function tfGrads(x: tf.Tensor4D, f: tf.Tensor4D, r: tf.Tensor4D, o: DepthwiseOptions): tf.Tensor[] {
+  return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(depthwiseConv(tf.mul(a, 1) as tf.Tensor4D, tf.mul(b, 1) as tf.Tensor4D, o), r)))([x, f]);
+}
+
+describe.each(TEST_BACKENDS)('depthwiseConv on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  describe.each(CASES)('k$k stride $stride dilation $dilation pad $pad ($why)', (c) => {
+    it.each(SHAPES)('matches the reference forward and gradients on %i×%i×%i×%i', (...xs) => {
+      const e = expectedFor(c, xs, 11 + xs[1] * 3 + xs[2]);
+      const x = tf.tensor4d(Float32Array.from(e.x), xs);
+      const f = tf.tensor4d(Float32Array.from(e.f), [c.k, c.k, xs[3], 1]);
+      const r = tf.tensor4d(Float32Array.from(e.r), e.ys);
+      const y = depthwiseConv(x, f, c);
+      expect(y.shape).toEqual(e.ys);
+      expect(maxRelError(y.dataSync(), e.y, FLOOR)).toBeLessThan(TOL);
+      const [gx, gf] = tfGrads(x, f, r, c);
+      expect(maxRelError(gx!.dataSync(), e.gx, FLOOR)).toBeLessThan(TOL);
+      expect(maxRelError(gf!.dataSync(), e.gf, FLOOR)).toBeLessThan(TOL);
+      tf.dispose([x, f, r, y, gx!, gf!]);
+    });
+  });
+
+  it('keeps the tensor count flat over repeated forward + backward passes', () => {
+    const x = tf.randomNormal([2, 8, 8, 4]) as tf.Tensor4D;
+    const f = tf.randomNormal([3, 3, 4, 1]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      for (const o of [CASES[3]!, CASES[7]!, CASES[10]!, CASES[11]!, CASES[13]!]) {
+        tf.tidy(() => {
+          const r = tf.onesLike(depthwiseConv(x, f, o));
+          tfGrads(x, f, r, o);
+        });
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, f]);
+  });
+
+  it('builds its gradients from forward kernels only (no backprop kernels, which wasm lacks)', async () => {
+    const x = tf.randomNormal([2, 8, 8, 4]) as tf.Tensor4D;
+    const f = tf.randomNormal([5, 5, 4, 1]) as tf.Tensor4D;
+    const names = new Set<string>();
+    for (const o of [CASES[5]!, CASES[9]!, CASES[11]!, CASES[13]!]) {
+      const r = tf.tidy(() => tf.onesLike(depthwiseConv(x, f, o)));
+      const info = await tf.profile(() => tfGrads(x, f, r, o));
+      info.kernelNames.forEach((n) => names.add(n));
+      tf.dispose([r, ...(info.result as tf.Tensor[])]);
+    }
+    expect(names.has('DepthwiseConv2dNative')).toBe(true);
+    expect([...names].filter((n) => /Backprop|Grad/.test(n))).toEqual([]);
+    tf.dispose([x, f]);
+  });
+});
