@@ -11,13 +11,3 @@ export class DatasetError extends Error {
     this.name = 'DatasetError';
   }
 }
-
-/** Throw the signal's reason (an AbortError) if the import or read was cancelled. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  signal?.throwIfAborted();
-}
-
-/** True for the error an aborted AbortSignal throws. */
-export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'AbortError';
-}

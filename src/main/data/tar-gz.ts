@@ -28,13 +28,13 @@ export async function* tarGzMembers(archive: string, opts: { hash?: Hash; signal
   gunzip.on('error', fail);
   if (opts.hash) {
     const h = opts.hash;
-    raw.on('data', (c: Buffer) => h.update(c));
+    raw.on('data', (c: Buffer | string) => void h.update(c));
   }
   raw.pipe(gunzip).pipe(extract);
   try {
     for await (const entry of extract) {
       if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {
-        yield { name: entry.header.name, size: entry.header.size ?? 0, bytes: entry };
+        yield { name: entry.header.name, size: entry.header.size ?? 0, bytes: entry as AsyncIterable<Uint8Array> };
       }
       entry.resume();
     }
