@@ -2,10 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { resolveHome } from '../store/home';
 import { registerCountCommand } from './count';
+import { registerDatasetCommands } from './dataset';
 import { registerDiscretizeCommand } from './discretize';
 import { registerEvaluateCommand } from './evaluate';
 import { registerRetrainCommand } from './retrain';
 import { registerSearchCommand } from './search';
+import { registerServeCommand } from './serve';
 
 export function buildProgram(): Command {
   const program = new Command('nasw')
@@ -14,10 +16,12 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   const getHome = () => resolveHome(program.opts<{ home?: string }>().home);
   registerSearchCommand(program, getHome);
+  registerServeCommand(program, getHome);
   registerDiscretizeCommand(program, getHome);
   registerRetrainCommand(program, getHome);
   registerEvaluateCommand(program, getHome);
   registerCountCommand(program);
+  registerDatasetCommands(program, getHome);
   return program;
 }
 
