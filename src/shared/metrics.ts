@@ -39,3 +39,25 @@ export interface StepProgress {
   /** Estimated seconds to the end of the run. */
   eta: number;
 }
+
+/** Per-epoch figures a retrain emits (train split with augmentation; test split in eval mode). */
+export interface RetrainEpochMetrics {
+  epoch: number;
+  /** Learning rate used during this epoch. */
+  lr: number;
+  /** Drop-path probability used during this epoch (dropPath·epoch/epochs). */
+  dropPathProb: number;
+  /** The optimised objective: cross-entropy (with label smoothing) plus auxiliaryWeight × the auxiliary head's. */
+  trainLoss: number;
+  /** Top-1 accuracy of the main classifier on the training batches (drop-path and augmentation on). */
+  trainAcc: number;
+  /** Plain cross-entropy on the test split. */
+  testLoss: number;
+  testTop1Error: number;
+  testTop5Error: number;
+  steps: number;
+  images: number;
+  testImages: number;
+  /** Seconds of training and testing in this epoch. */
+  seconds: number;
+}

@@ -56,8 +56,8 @@ function waitFor(pred: (e: JobEvent) => boolean, timeoutMs = 120_000): Promise<J
 const statusOf = (runId: number, status: string) => (e: JobEvent) => e.type === 'status' && e.runId === runId && e.status === status;
 
 function lastAlpha(runId: number): number[] {
-  const ckpts = store.checkpoints.list(runId);
-  const c = readSearchCheckpoint(fs.readFileSync(ckpts.at(-1)!.path));
+  const newest = store.checkpoints.list(runId)[0]!; // newest first
+  const c = readSearchCheckpoint(fs.readFileSync(newest.path));
   return [...c.tensors.get('alpha/alpha_normal')!.data, ...c.tensors.get('alpha/alpha_reduce')!.data];
 }
 
@@ -125,12 +125,12 @@ describe('JobRunner', () => {
 
   it('a corrupted newest checkpoint is detected by its hash and resume falls back to the previous one', async () => {
     const id = await runner.submit({ kind: 'search', name: 'corrupt', config: tinySearch });
-    await waitFor((e) => e.type === 'checkpoint' && e.runId === id && e.epoch === 2);
+    await waitFor((e) => e.type === 'checkpoint' && e.runId === id && e.epoch === 1);
     await waitFor((e) => e.type === 'progress' && e.runId === id && e.progress.epoch === 2);
     process.kill(store.runs.require(id).pid!, 'SIGKILL');
     await waitFor(statusOf(id, 'interrupted'));
-    const newest = store.checkpoints.list(id).at(-1)!;
-    expect(newest.epoch).toBe(2);
+    const newest = store.checkpoints.list(id)[0]!;
+    expect(newest.epoch).toBe(1); // closes the second epoch (index 1)
     const bytes = fs.readFileSync(newest.path);
     bytes[bytes.length - 10]! ^= 0xff;
     fs.writeFileSync(newest.path, bytes);
@@ -138,7 +138,7 @@ describe('JobRunner', () => {
     await waitFor(statusOf(id, 'completed'));
     expect(store.checkpoints.get(newest.id)!.valid).toBe(false);
     expect(events.some((e) => e.type === 'log' && e.runId === id && /hash mismatch/.test(e.message))).toBe(true);
-    // Epoch 1 was recomputed from the epoch-1 checkpoint; every epoch is recorded exactly once.
+    // Epochs 1 and 2 were recomputed from the checkpoint closing epoch 0; each is recorded exactly once.
     expect(store.epochs.list(id).map((e) => e.epoch)).toEqual([0, 1, 2]);
     const a = lastAlpha(reference);
     const b = lastAlpha(id);
@@ -153,7 +153,24 @@ describe('JobRunner', () => {
     expect(g).toHaveLength(1);
     expect(g[0]!.method).toBe('decorrelation');
     expect(g[0]!.text).toMatch(/^Genotype\(normal=\[/);
-    expect(g[0]!.checkpointId).toBe(store.checkpoints.list(reference).at(-1)!.id);
+    expect(g[0]!.checkpointId).toBe(store.checkpoints.list(reference)[0]!.id);
     expect((g[0]!.scores as { normal: { picks: unknown[] } }).normal.picks).toHaveLength(4);
+  });
+
+  it('retrains a published genotype in a job, records its result, and evaluates it in another job', async () => {
+    const r = await runner.submit({
+      kind: 'retrain',
+      genotype: 'DARTS_V2',
+      config: { cells: 3, channels: 4, epochs: 1, batchSize: 8, stepsPerEpoch: 2, auxiliary: false, backend: 'cpu', data: { dataset: 'synthetic' } },
+    });
+    await waitFor(statusOf(r, 'completed'));
+    const result = store.results.get(r)!;
+    expect(result.top1Error).toBeGreaterThanOrEqual(0);
+    expect(result.params).toBeGreaterThan(0);
+    expect(store.genotypes.get(result.genotypeId)!.method).toBe('imported');
+    const ev = await runner.submit({ kind: 'evaluate', retrainRunId: r });
+    await waitFor(statusOf(ev, 'completed'));
+    expect(events.some((e) => e.type === 'log' && e.runId === ev && /top1Error/.test(e.message))).toBe(true);
+    expect(store.integrityCheck()).toEqual([]);
   });
 });

@@ -7,9 +7,9 @@ import { jobSpecSchema, type JobEvent, type JobSpec } from '../../shared/jobs';
 import { resolveGenotype } from '../../shared/published-genotypes';
 import { retrainConfig } from '../../shared/retrain-config';
 import { searchConfigSchema, type SearchConfig } from '../../shared/search-config';
-import type { Run, Store } from '../store';
+import type { NewCheckpoint, Run, Store } from '../store';
 import { homePaths } from '../store/home';
-import { sha256 } from './run-folder';
+import { sha256, type CheckpointFile } from './run-folder';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol';
 
 export const CODE_VERSION = '0.1.0';
@@ -221,8 +221,9 @@ export class JobRunner {
       if (!c) throw new Error(`run ${runId} has no usable checkpoint yet`);
       return c;
     }
-    const c = this.store.checkpoints.list(runId).find((c) => c.epoch === which && (c.step === null || c.step === 0) && c.valid);
-    if (!c) throw new Error(`run ${runId} has no usable checkpoint after epoch ${which}`);
+    // `which` counts completed epochs (as `nasw discretize --checkpoint N`); the store keys by epoch index.
+    const c = this.store.checkpoints.list(runId).find((c) => c.epoch === which - 1 && c.step === null && c.valid);
+    if (!c) throw new Error(`run ${runId} has no usable checkpoint after ${which} epochs`);
     return c;
   }
 
@@ -232,7 +233,7 @@ export class JobRunner {
       const resume = this.goodCheckpoint(run.id);
       if (resume) {
         // Epochs after the checkpoint will be recomputed: drop their rows so each epoch is recorded once.
-        this.store.epochs.truncateAfter(run.id, resume.epoch - 1);
+        this.store.epochs.truncateAfter(run.id, lastCompleteEpoch(resume));
       }
       return { kind: 'search', runId: run.id, home, folder: run.folder!, config: run.config, resumeFrom: resume?.path };
     }
@@ -244,7 +245,7 @@ export class JobRunner {
     }
     if (run.kind === 'retrain') {
       const resume = this.goodCheckpoint(run.id);
-      if (resume) this.store.epochs.truncateAfter(run.id, resume.epoch - 1);
+      if (resume) this.store.epochs.truncateAfter(run.id, lastCompleteEpoch(resume));
       return { kind: 'retrain', runId: run.id, home, folder: run.folder!, config: run.config, resumeFrom: resume?.path };
     }
     const parent = this.store.runs.require(run.parentId!);
@@ -293,14 +294,14 @@ export class JobRunner {
           const ckpt = this.store.transaction(() => {
             if (run.kind === 'search') this.store.epochs.recordSearch(runId, m.metrics as never);
             else this.store.epochs.record(runId, { ...(m.metrics as object), epoch: m.metrics.epoch, metrics: m.metrics });
-            return this.store.checkpoints.add(runId, { epoch: m.checkpoint.epoch, step: m.checkpoint.step || null, path: m.checkpoint.path, bytes: m.checkpoint.bytes, sha256: m.checkpoint.sha256 });
+            return this.store.checkpoints.add(runId, storeCheckpoint(m.checkpoint));
           });
           this.emit({ type: 'epoch', runId, epoch: m.metrics.epoch, metrics: m.metrics });
           this.emit({ type: 'checkpoint', runId, checkpointId: ckpt.id, epoch: ckpt.epoch, step: ckpt.step ?? 0 });
           break;
         }
         case 'stopped': {
-          const ckpt = this.store.checkpoints.add(runId, { epoch: m.checkpoint.epoch, step: m.checkpoint.step || null, path: m.checkpoint.path, bytes: m.checkpoint.bytes, sha256: m.checkpoint.sha256 });
+          const ckpt = this.store.checkpoints.add(runId, storeCheckpoint(m.checkpoint));
           this.emit({ type: 'checkpoint', runId, checkpointId: ckpt.id, epoch: ckpt.epoch, step: ckpt.step ?? 0 });
           a.settled = 'cancelled';
           break;
@@ -324,7 +325,8 @@ export class JobRunner {
           break;
         }
         case 'result':
-          this.emit({ type: 'log', runId, level: 'info', message: JSON.stringify(m.result) });
+          if (m.result.kind === 'retrain') this.recordRetrainResult(runId, run, m.result);
+          this.emit({ type: 'log', runId, level: 'info', message: `result: ${JSON.stringify(m.result).slice(0, 2000)}` });
           break;
         case 'done':
           a.settled = 'completed';
@@ -339,6 +341,26 @@ export class JobRunner {
       a.error = `recording failed: ${e instanceof Error ? e.message : String(e)}`;
       a.child.kill('SIGKILL');
     }
+  }
+
+  /** A finished retrain's final test figures, tied to its genotype (recorded as imported if new). */
+  private recordRetrainResult(runId: number, run: Run, result: Record<string, unknown>): void {
+    const text = String(result.genotypeText);
+    const genotype =
+      this.store.genotypes.listImported().find((g) => g.text === text) ??
+      this.store.genotypes.add({ method: 'imported', name: (run.config as { genotypeName?: string }).genotypeName ?? null, text, genotype: result.genotype as never });
+    const e = result.evaluation as { top1Error: number; top5Error: number; perClassAccuracy: (number | null)[]; confusion: number[][] };
+    this.store.results.save({
+      runId,
+      genotypeId: genotype.id,
+      top1Error: e.top1Error,
+      top5Error: e.top5Error,
+      // A class with no test images has no accuracy; the store keeps fractions, so record it as 0 only in the list.
+      perClassAccuracy: e.perClassAccuracy.map((a) => a ?? 0),
+      confusion: e.confusion,
+      params: Number(result.parameters) || null,
+      madds: Number(result.multiplyAdds) || null,
+    });
   }
 
   private onExit(a: Active, code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
@@ -367,6 +389,19 @@ export class JobRunner {
     this.emit({ type: 'status', runId: a.runId, status, error });
     this.pump();
   }
+}
+
+/**
+ * Run-folder positions → the store's checkpoint convention: a checkpoint at position (e, 0) closes epoch
+ * e − 1 (step null); one at (e, s > 0) is a mid-epoch stop after s steps of epoch e.
+ */
+function storeCheckpoint(c: CheckpointFile): NewCheckpoint {
+  return c.step === 0 ? { epoch: c.epoch - 1, step: null, path: c.path, bytes: c.bytes, sha256: c.sha256 } : { epoch: c.epoch, step: c.step, path: c.path, bytes: c.bytes, sha256: c.sha256 };
+}
+
+/** Epoch rows a checkpoint covers: up to its epoch if it closes it, else up to the one before. */
+function lastCompleteEpoch(c: { epoch: number; step: number | null }): number {
+  return c.step === null ? c.epoch : c.epoch - 1;
 }
 
 function isAlive(pid: number): boolean {

@@ -69,8 +69,9 @@ export function decodeCheckpoint<M = unknown>(bytes: Uint8Array): CheckpointCont
     throw new CheckpointError(`checkpoint is truncated or padded: ${bytes.length} bytes, expected ${dataStart + floats * 4}`);
   }
   if (crc32(bytes.subarray(dataStart)) !== view.getUint32(16, true)) throw new CheckpointError('checkpoint data is corrupt (CRC mismatch)');
-  // Copy out so the result does not pin (or alias) the caller's buffer.
-  const data = new Float32Array(bytes.slice(dataStart).buffer);
+  // Copy out so the result does not pin (or alias) the caller's buffer. `new Uint8Array(view)` always
+  // copies into a fresh, aligned buffer; a Node Buffer's `slice` is a view whose `.buffer` is the whole slab.
+  const data = new Float32Array(new Uint8Array(bytes.subarray(dataStart)).buffer);
   const tensors = new Map<string, TensorRecord>();
   for (const e of header.tensors) tensors.set(e.name, { shape: e.shape, data: data.subarray(e.offset, e.offset + e.length) });
   return { meta: header.meta, tensors };

@@ -72,7 +72,7 @@ export class DilConv implements Layer {
     name: string,
     cIn: number,
     cOut: number,
-    private readonly k: number,
+    k: number,
     private readonly stride: 1 | 2,
     private readonly pad: number,
     private readonly dilation: number,
