@@ -1,8 +1,10 @@
 // `nasw dataset import | list | show | delete`: the dataset cache from the command line.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DATASET_FORMATS, deleteDataset, importDataset, listDatasets, openDataset, type DatasetFormat, type DatasetManifest, type ImportProgress } from '../data/index';
+import { DATASET_FORMATS, importDataset, listDatasets, openDataset, type DatasetFormat, type DatasetManifest, type ImportProgress } from '../data/index';
+import { deleteDatasetChecked, recordDataset } from '../jobs/dataset-records';
 import { homePaths } from '../store/home';
+import { openHomeStore } from './job-session';
 import { bar, output } from './output';
 
 interface ImportFlags {
@@ -89,6 +91,12 @@ export function registerDatasetCommands(program: Command, getHome: () => string)
           signal: ac.signal,
           onProgress,
         });
+        const store = openHomeStore(getHome());
+        try {
+          recordDataset(store, getHome(), m);
+        } finally {
+          store.close();
+        }
         const seconds = (performance.now() - started) / 1000;
         out.result({ event: 'done', seconds, folder: path.join(datasets(), m.name), manifest: m }, `imported ${summary(m)} in ${seconds.toFixed(1)}s`);
       } catch (err) {
@@ -123,7 +131,12 @@ export function registerDatasetCommands(program: Command, getHome: () => string)
     .description('delete a cached dataset')
     .option('--json', 'JSON instead of text', false)
     .action(async (name: string, flags: { json: boolean }) => {
-      await deleteDataset(datasets(), name);
+      const store = openHomeStore(getHome());
+      try {
+        await deleteDatasetChecked(store, getHome(), name);
+      } finally {
+        store.close();
+      }
       output(flags.json).result({ event: 'deleted', name }, `deleted ${name}`);
     });
 }

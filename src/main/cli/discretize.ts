@@ -1,54 +1,64 @@
 // `nasw discretize`: turn a search checkpoint into a genotype, value-based (DARTS) or by decorrelation (iDARTS).
-import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { formatGenotype } from '../../shared/genotype-text';
-import type { SearchConfig } from '../../shared/search-config';
-import { selectBackend } from '../nas/backend';
-import { discretizeCheckpoint, type DiscretizeMethod } from '../nas/discretize/discretize-checkpoint';
-import { nodeBackendHost } from '../jobs/backend-host';
-import { RunFolder } from '../jobs/run-folder';
-import { openSearchData } from '../jobs/search-data';
+import type { Store } from '../store';
+import { openHomeStore, runInForeground } from './job-session';
 import { output } from './output';
 
 interface DiscretizeFlags {
   checkpoint: string;
   method: string;
   images?: string;
-  backend?: string;
   json: boolean;
+}
+
+/** A run named by id, or by its folder (as printed by `nasw search`). */
+export function findRun(store: Store, ref: string): number {
+  if (/^\d+$/.test(ref)) return store.runs.require(Number(ref)).id;
+  const folder = path.resolve(ref);
+  const hit = store.runs.list().find((r) => r.folder !== null && path.resolve(r.folder) === folder);
+  if (!hit) throw new Error(`no run with id or folder '${ref}' in this home's store`);
+  return hit.id;
 }
 
 export function registerDiscretizeCommand(program: Command, getHome: () => string): void {
   program
-    .command('discretize <runFolder>')
-    .description('derive a genotype from a search checkpoint')
-    .option('--checkpoint <n|last>', 'checkpoint after epoch N, or the last one', 'last')
-    .option('--method <method>', 'decorrelation (iDARTS) | value (DARTS)', 'decorrelation')
+    .command('discretize <run>')
+    .description('derive a genotype from a search run\'s checkpoint (run id or folder); the genotype is stored with the run')
+    .option('--checkpoint <n|last>', 'the checkpoint written after N epochs, or the last one', 'last')
+    .option('--method <method>', 'decorrelation (iDARTS Algorithm 1) | value (DARTS)', 'decorrelation')
     .option('--images <n>', 'images for decorrelation (default: the run\'s discretizeImages)')
-    .option('--backend <name>', 'compute backend (default: the run\'s)')
     .option('--json', 'JSON output', false)
-    .action(async (runFolder: string, flags: DiscretizeFlags) => {
+    .action(async (ref: string, flags: DiscretizeFlags) => {
       const out = output(flags.json);
       if (flags.method !== 'value' && flags.method !== 'decorrelation') throw new Error(`--method must be value or decorrelation, got '${flags.method}'`);
-      const folder = RunFolder.open(runFolder);
-      const which = flags.checkpoint === 'last' ? 'last' : Number(flags.checkpoint);
-      if (which !== 'last' && !Number.isInteger(which)) throw new Error(`--checkpoint expects an epoch number or 'last'`);
-      const ckpt = folder.findCheckpoint(which);
-      const { config } = folder.readConfig<SearchConfig>();
-      const backend = await selectBackend((flags.backend as SearchConfig['backend']) ?? config.backend, nodeBackendHost());
-      const method = flags.method as DiscretizeMethod;
-      const data = method === 'decorrelation' ? (await openSearchData(getHome(), config)).discretize : undefined;
+      const checkpoint = flags.checkpoint === 'last' ? 'last' : Number(flags.checkpoint);
+      if (checkpoint !== 'last' && !(Number.isInteger(checkpoint) && checkpoint >= 1)) throw new Error(`--checkpoint expects a number of epochs (≥ 1) or 'last'`);
       const images = flags.images === undefined ? undefined : Number(flags.images);
-      const result = await discretizeCheckpoint({
-        checkpoint: fs.readFileSync(ckpt.path),
-        method,
-        data,
-        images,
-        onProgress: (done, total) => out.progress({ event: 'progress', images: done, total }, `discretizing: ${done}/${total} images`),
-      });
-      const text = formatGenotype(result.genotype);
-      const record = { method, checkpoint: ckpt.path, epoch: result.epoch, genotype: result.genotype, text, images: result.images, seconds: result.seconds, backend, decorrelation: result.decorrelation };
-      folder.writeJson(`genotype-${method}-e${String(ckpt.epoch).padStart(5, '0')}.json`, record);
-      out.result(record, text);
+      if (images !== undefined && !(Number.isInteger(images) && images > 0)) throw new Error(`--images expects a positive integer`);
+      const home = getHome();
+      const probe = openHomeStore(home);
+      let searchRunId: number;
+      try {
+        searchRunId = findRun(probe, ref);
+      } finally {
+        probe.close();
+      }
+      const before = Date.now();
+      const r = await runInForeground(
+        home,
+        out,
+        (runner) => runner.submit({ kind: 'discretize', searchRunId, checkpoint, method: flags.method as 'value' | 'decorrelation', images }),
+        (e) => (e.type === 'progress' ? `discretizing: ${e.progress.step}/${e.progress.stepsPerEpoch} images` : e.type === 'status' && e.status === 'failed' ? `failed: ${e.error}` : null),
+      );
+      try {
+        if (r.status !== 'completed') throw new Error(`discretization ${r.status}${r.error ? `: ${r.error}` : ''}`);
+        const g = r.store.genotypes.listByRun(searchRunId).find((x) => Date.parse(x.createdAt) >= before - 1000 && x.method === flags.method);
+        if (!g) throw new Error('the discretization finished but stored no genotype');
+        const ckpt = g.checkpointId === null ? undefined : r.store.checkpoints.get(g.checkpointId);
+        out.result({ runId: searchRunId, genotypeId: g.id, method: g.method, checkpoint: ckpt ?? null, genotype: g.genotype, text: g.text, scores: g.scores }, g.text);
+      } finally {
+        r.store.close();
+      }
     });
 }

@@ -1,12 +1,9 @@
 // `nasw search`: run a DARTS / iDARTS search in the foreground, writing a run folder.
-import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKENDS, searchConfig, type SearchConfigInput } from '../../shared/search-config';
 import { PRIMITIVES, SPACE_PRESETS, type Primitive, type SpacePresetName } from '../../shared/search-space';
-import { openSearchData } from '../jobs/search-data';
-import { runSearchInFolder } from '../jobs/search-runner';
-import { homePaths } from '../store/home';
-import { bar, formatSeconds, output } from './output';
+import { runInForeground, submitDetached } from './job-session';
+import { output } from './output';
 
 interface SearchFlags {
   dataset: string;
@@ -24,7 +21,6 @@ interface SearchFlags {
   nodeNorm: boolean;
   backend?: string;
   discretizeImages?: string;
-  out?: string;
   name?: string;
   json: boolean;
 }
@@ -90,44 +86,29 @@ export function registerSearchCommand(program: Command, getHome: () => string): 
     .option('--no-node-norm', 'plain DARTS: no node normalization')
     .option('--backend <name>', `compute backend: ${BACKENDS.join(' | ')}`)
     .option('--discretize-images <n>', 'images held out for decorrelation discretization')
-    .option('--out <dir>', 'run folder (default: <home>/runs/<timestamp>)')
+    .option('--name <name>', 'a name for the run')
+    .option('--detach', 'queue the run and return; a background process runs the queue', false)
     .option('--json', 'JSON lines instead of text', false)
-    .action(async (flags: SearchFlags) => {
+    .action(async (flags: SearchFlags & { detach: boolean }) => {
       const out = output(flags.json);
       const config = configFromFlags(flags);
       const home = getHome();
-      const folder = path.resolve(flags.out ?? path.join(homePaths(home).runs, `search-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-      const data = await openSearchData(home, config);
-      const result = await runSearchInFolder({
-        folder,
-        config,
-        data,
-        progressEvery: flags.json ? 10 : 1,
-        hooks: {
-          onStart: (s) =>
-            out.event(
-              { event: 'start', folder, backend: s.backend, parameters: s.parameters, epoch: s.epoch, stepsPerEpoch: s.stepsPerEpoch },
-              `search → ${folder}\nbackend ${s.backend.backend} (${s.backend.device}, ${s.backend.kind}); ${(s.parameters / 1e6).toFixed(6)} M parameters; ${s.stepsPerEpoch} steps/epoch`,
-            ),
-          onStep: (p) =>
-            out.progress(
-              { event: 'step', ...p },
-              `epoch ${p.epoch + 1}/${p.epochs} ${bar((p.step + 1) / p.stepsPerEpoch)} step ${p.step + 1}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)} ETA ${formatSeconds(p.eta)}`,
-            ),
-          onEpoch: (m, ckpt) =>
-            out.event(
-              { event: 'epoch', metrics: m, checkpoint: ckpt },
-              `epoch ${m.epoch + 1}: train loss ${m.trainLoss.toFixed(4)} acc ${(100 * m.trainAcc).toFixed(1)}% | val loss ${m.valLoss.toFixed(4)} acc ${(100 * m.valAcc).toFixed(1)}% | zero-ratio ${fmt(m.zeroRatio.normal)}/${fmt(m.zeroRatio.reduce)} | ${m.seconds.toFixed(1)}s${m.alphaFrozen ? ' (α frozen)' : ''}`,
-            ),
-        },
-      });
-      out.result(
-        { event: 'done', folder, status: result.status, backend: result.backend, epochs: result.history.length, lastCheckpoint: result.lastCheckpoint },
-        `done: ${result.history.length} epochs in ${folder}`,
-      );
+      const spec = { kind: 'search' as const, name: flags.name, config };
+      if (flags.detach) {
+        const runId = await submitDetached(home, spec);
+        out.result({ event: 'queued', runId }, `queued search run ${runId} (follow it with: nasw runs show ${runId})`);
+        return;
+      }
+      const r = await runInForeground(home, out, (runner) => runner.submit(spec));
+      try {
+        const run = r.store.runs.summary(r.runId)!;
+        out.result(
+          { event: 'done', runId: r.runId, status: r.status, error: r.error ?? null, folder: run.folder, backend: run.backend, device: run.device, epochs: run.epochsDone },
+          `run ${r.runId} ${r.status}${r.error ? ` (${r.error})` : ''}: ${run.epochsDone} epochs in ${run.folder}`,
+        );
+        if (r.status !== 'completed') process.exitCode = 1;
+      } finally {
+        r.store.close();
+      }
     });
-}
-
-function fmt(v: number | null): string {
-  return v === null ? '-' : v.toFixed(3);
 }

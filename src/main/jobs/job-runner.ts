@@ -7,7 +7,7 @@ import { jobSpecSchema, type JobEvent, type JobSpec } from '../../shared/jobs';
 import { resolveGenotype } from '../../shared/published-genotypes';
 import { retrainConfig } from '../../shared/retrain-config';
 import { searchConfigSchema, type SearchConfig } from '../../shared/search-config';
-import type { NewCheckpoint, Run, Store } from '../store';
+import { InvalidTransitionError, type NewCheckpoint, type Run, type Store } from '../store';
 import { homePaths } from '../store/home';
 import { sha256, type CheckpointFile } from './run-folder';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol';
@@ -68,6 +68,13 @@ export class JobRunner {
 
   /** Validate, record as queued, and start when a slot is free. Returns the new run's id. */
   async submit(input: JobSpec): Promise<number> {
+    const id = await this.enqueue(input);
+    this.pump();
+    return id;
+  }
+
+  /** Validate and record as queued without starting it here (a detached drainer or the app runs it). */
+  async enqueue(input: JobSpec): Promise<number> {
     const spec = jobSpecSchema.parse(input);
     const runsDir = homePaths(this.home).runs;
     let run: Run;
@@ -117,7 +124,6 @@ export class JobRunner {
       });
     }
     this.emit({ type: 'status', runId: run.id, status: 'queued' });
-    this.pump();
     return run.id;
   }
 
@@ -139,12 +145,17 @@ export class JobRunner {
 
   /** Put an interrupted or cancelled run back in the queue; it continues from its last good checkpoint. */
   async resume(runId: number): Promise<void> {
+    await this.requeue(runId);
+    this.pump();
+  }
+
+  /** Resume without starting it here (a detached drainer or the app runs it). */
+  async requeue(runId: number): Promise<void> {
     const run = this.store.runs.require(runId);
     if (run.status !== 'interrupted' && run.status !== 'cancelled') throw new Error(`run ${runId} is ${run.status}; only interrupted or cancelled runs can be resumed`);
     if (run.kind !== 'search' && run.kind !== 'retrain') throw new Error(`a ${run.kind} run cannot be resumed; start it again`);
     this.store.runs.transition(runId, 'queued');
     this.emit({ type: 'status', runId, status: 'queued' });
-    this.pump();
   }
 
   /** Mark runs whose job process is gone (a crash, a power cut) as interrupted. Call at start-up. */
@@ -259,13 +270,20 @@ export class JobRunner {
     const execArgv = this.opts.execArgv ?? (entry.endsWith('.ts') ? ['--import', 'tsx'] : []);
     const child = fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
     if (child.pid === undefined) throw new Error('the job process could not be started');
+    try {
+      this.store.runs.transition(run.id, 'running', { pid: child.pid });
+    } catch (e) {
+      // Another executor (the app, a detached drainer) took this run first: leave it to them.
+      child.kill('SIGKILL');
+      if (e instanceof InvalidTransitionError) return;
+      throw e;
+    }
     const a: Active = { runId: run.id, child, settled: null, cancelRequested: false };
     this.active.set(run.id, a);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
-    this.store.runs.transition(run.id, 'running', { pid: child.pid });
     this.emit({ type: 'status', runId: run.id, status: 'running' });
     child.on('message', (m: FromWorker) => this.onMessage(a, run, m));
     child.on('exit', (code, signal) => this.onExit(a, code, signal, stderr));
@@ -373,7 +391,7 @@ export class JobRunner {
     else if (a.settled === 'failed') {
       status = 'failed';
       error = a.error ?? how;
-    } else if (a.cancelRequested) {
+    } else if (a.cancelRequested || a.settled === 'cancelled') {
       status = 'cancelled';
       error = a.settled === 'cancelled' ? 'cancelled by the user' : `cancelled by the user (process ${how})`;
     } else {

@@ -130,6 +130,11 @@ process.on('message', (msg: ToWorker) => {
   }
 });
 
+// `nasw cancel` from another process: stop at the next step with a checkpoint, like the runner's stop.
+process.on('SIGINT', () => {
+  stopRequested = true;
+});
+
 // The runner going away (crash, kill) must not leave an orphan computing forever.
 process.on('disconnect', () => {
   stopRequested = true;
