@@ -6,6 +6,7 @@ import { registerDatasetCommands } from './dataset';
 import { registerDiscretizeCommand } from './discretize';
 import { registerEvaluateCommand } from './evaluate';
 import { registerRetrainCommand } from './retrain';
+import { registerRunsCommands } from './runs';
 import { registerSearchCommand } from './search';
 import { registerServeCommand } from './serve';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerEvaluateCommand(program, getHome);
   registerCountCommand(program);
   registerDatasetCommands(program, getHome);
+  registerRunsCommands(program, getHome);
   return program;
 }
 

@@ -1,0 +1,6 @@
+// The API service's public face: the handler map, dispatch, the runner port, and the wiring of one data folder.
+export { createApiService, runSummaryDto, runDetailDto, type ApiService, type ApiServiceOptions, type ApiEventListener } from './service';
+export { dispatch, checkEvent, jsonSafe } from './dispatch';
+export { toApiError } from './errors';
+export type { JobRunnerPort } from './job-runner-port';
+export { openWorkbench, type Workbench, type WorkbenchOptions } from './workbench';

@@ -1,0 +1,261 @@
+// The service behind the API contract: one handler per channel over the store, the job runner and the data cache.
+import type { ApiHandlers, ApiRequest } from '../../shared/api/contract';
+import { ApiError, issuesOf } from '../../shared/api/errors';
+import type { ApiEventName, ApiEventPayload, JobEventDto } from '../../shared/api/events';
+import {
+  CANCELLABLE_STATUSES,
+  RESUMABLE_STATUSES,
+  completedEpochs,
+  type ComputeDto,
+  type DatasetDto,
+  type JobProgressDto,
+  type QueueDto,
+  type QueueEntryDto,
+  type RunDetailDto,
+  type RunSummaryDto,
+  type SpaceDto,
+} from '../../shared/api/dto';
+import type { BackendInfoDto } from '../../shared/backend-info';
+import type { JobEvent, JobSpec } from '../../shared/jobs';
+import { searchConfigSchema } from '../../shared/search-config';
+import { SPACE_PRESETS, presetSpace, type SpacePresetName } from '../../shared/search-space';
+import { listDatasets } from '../data/registry';
+import { SYNTHETIC_CLASSES, SYNTHETIC_NAME, SYNTHETIC_SIDE } from '../data/synthetic';
+import type { DatasetManifest } from '../data/manifest';
+import { homePaths } from '../store/home';
+import type { RunDetail, RunSummary, Store } from '../store';
+import { NotFoundError } from '../store/errors';
+import { checkEvent } from './dispatch';
+import type { JobRunnerPort } from './job-runner-port';
+
+export interface ApiServiceOptions {
+  store: Store;
+  runner: JobRunnerPort;
+  home: string;
+  mode: 'electron' | 'browser';
+  /** Jobs the runner runs at once (for the queue display). */
+  maxConcurrent?: number;
+  appName?: string;
+  version?: string;
+  /** Dataset listing (default: the home's dataset cache). */
+  listDatasets?: (dir: string) => Promise<DatasetManifest[]>;
+  /** Told about an event that broke the contract (it is not sent). */
+  onEventError?: (event: string, message: string) => void;
+}
+
+export type ApiEventListener = <E extends ApiEventName>(event: E, payload: ApiEventPayload<E>) => void;
+
+export interface ApiService {
+  readonly handlers: ApiHandlers;
+  /** Every contract event, already validated against its schema. */
+  onEvent(listener: ApiEventListener): () => void;
+  dispose(): void;
+}
+
+export function createApiService(opts: ApiServiceOptions): ApiService {
+  const { store, runner, home } = opts;
+  const listeners = new Set<ApiEventListener>();
+  const progress = new Map<number, JobProgressDto>();
+  const backends = new Map<number, BackendInfoDto>();
+  let builtinsEnsured = false;
+
+  const emit = <E extends ApiEventName>(event: E, payload: ApiEventPayload<E> | JobEvent): void => {
+    const checked = checkEvent(event, payload);
+    if (!checked.ok) {
+      opts.onEventError?.(event, checked.message);
+      return;
+    }
+    for (const l of listeners) {
+      try {
+        l(event, checked.payload as ApiEventPayload<E>);
+      } catch {
+        // A listener's failure (a closed socket, a destroyed window) must not stop the others.
+      }
+    }
+  };
+
+  const queue = (): QueueDto => {
+    const active = store.runs.list({ status: ['running', 'queued'] });
+    const entry = (r: RunSummary): QueueEntryDto => ({ runId: r.id, kind: r.kind, name: r.name, status: r.status, parentId: r.parentId, progress: progress.get(r.id) ?? null });
+    return {
+      maxConcurrent: opts.maxConcurrent ?? 1,
+      running: active.filter((r) => r.status === 'running').map(entry),
+      // The store lists newest first; the queue runs oldest first.
+      queued: active
+        .filter((r) => r.status === 'queued')
+        .sort((a, b) => (a.queuedAt ?? a.createdAt).localeCompare(b.queuedAt ?? b.createdAt) || a.id - b.id)
+        .map(entry),
+    };
+  };
+
+  const compute = (): ComputeDto | null => {
+    for (const r of store.runs.list({ status: ['running'] })) {
+      const live = backends.get(r.id);
+      if (live) return { ...live, runId: r.id, source: 'running' };
+      if (r.backend && r.device && r.deviceKind) return { backend: r.backend, device: r.device, kind: r.deviceKind, notes: [], runId: r.id, source: 'running' };
+    }
+    const last = store.runs.list({ limit: 200 }).find((r) => r.backend && r.device && r.deviceKind);
+    if (!last) return null;
+    return { backend: last.backend!, device: last.device!, kind: last.deviceKind!, notes: backends.get(last.id)?.notes ?? [], runId: last.id, source: 'last-run' };
+  };
+
+  const unsubscribe = runner.onEvent((raw) => {
+    // Only events that fit the contract change what the service reports.
+    const checked = checkEvent('job', raw);
+    if (!checked.ok) {
+      opts.onEventError?.('job', checked.message);
+      return;
+    }
+    const e = checked.payload as JobEventDto;
+    if (e.type === 'progress') progress.set(e.runId, e.progress);
+    if (e.type === 'backend') backends.set(e.runId, e.backend);
+    emit('job', e);
+    if (e.type === 'status') {
+      if (e.status !== 'running') progress.delete(e.runId);
+      emit('queue', queue());
+    } else if (e.type === 'progress' || e.type === 'backend') {
+      emit('queue', queue());
+    }
+  });
+
+  const requireRun = (id: number) => {
+    const run = store.runs.get(id);
+    if (!run) throw new NotFoundError('run', id);
+    return run;
+  };
+
+  const accepted = (runId: number) => ({ runId, status: store.runs.get(runId)?.status ?? 'queued' });
+
+  const submit = async (spec: JobSpec) => {
+    if (spec.kind === 'search') {
+      // Validate here too, so the form gets field-level reasons before anything is queued.
+      const parsed = searchConfigSchema.safeParse(spec.config ?? {});
+      if (!parsed.success) {
+        const issues = issuesOf(parsed.error).map((i) => ({ ...i, path: ['config', i.path].filter(Boolean).join('.') }));
+        throw new ApiError({ code: 'invalid', message: `The search config is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues });
+      }
+    }
+    if (spec.kind === 'discretize') checkDiscretizable(spec.searchRunId, spec.checkpoint ?? 'last');
+    const runId = await runner.submit(spec);
+    emit('queue', queue());
+    return accepted(runId);
+  };
+
+  const checkDiscretizable = (searchRunId: number, checkpoint: 'last' | number) => {
+    const run = requireRun(searchRunId);
+    if (run.kind !== 'search') throw new ApiError({ code: 'invalid', message: `Run #${searchRunId} is a ${run.kind} run; only search runs can be discretized.` });
+    const ckpts = store.checkpoints.list(searchRunId).filter((c) => c.valid);
+    if (ckpts.length === 0) throw new ApiError({ code: 'conflict', message: `Run #${searchRunId} has no valid checkpoint yet.` });
+    if (checkpoint !== 'last' && !ckpts.some((c) => completedEpochs(c) === checkpoint)) {
+      throw new ApiError({ code: 'not-found', message: `Run #${searchRunId} has no valid checkpoint after ${checkpoint} epoch${checkpoint === 1 ? '' : 's'}.` });
+    }
+  };
+
+  const handlers: ApiHandlers = {
+    'system/info': async () => ({
+      app: { name: opts.appName ?? 'NAS Workbench', version: opts.version ?? '0.0.0' },
+      mode: opts.mode,
+      home,
+      platform: `${process.platform} ${process.arch}, Node ${process.versions.node}${process.versions.electron ? `, Electron ${process.versions.electron}` : ''}`,
+      compute: compute(),
+      queue: queue(),
+    }),
+    'runs/list': async (q: ApiRequest<'runs/list'>) => store.runs.list(q).map(runSummaryDto),
+    'runs/get': async ({ id }) => {
+      const detail = store.runDetail(id);
+      if (!detail) throw new NotFoundError('run', id);
+      return runDetailDto(detail);
+    },
+    'jobs/submit': async ({ spec }) => submit(spec),
+    'jobs/cancel': async ({ runId }) => {
+      const run = requireRun(runId);
+      if (!CANCELLABLE_STATUSES.includes(run.status)) throw new ApiError({ code: 'conflict', message: `Run #${runId} is ${run.status}; only queued or running runs can be cancelled.` });
+      await runner.cancel(runId);
+      return accepted(runId);
+    },
+    'jobs/resume': async ({ runId }) => {
+      const run = requireRun(runId);
+      if (!RESUMABLE_STATUSES.includes(run.status)) throw new ApiError({ code: 'conflict', message: `Run #${runId} is ${run.status}; only interrupted or cancelled runs can be resumed.` });
+      await runner.resume(runId);
+      emit('queue', queue());
+      return accepted(runId);
+    },
+    'jobs/discretize': async ({ searchRunId, checkpoint, method }) => submit({ kind: 'discretize', searchRunId, checkpoint, method }),
+    'jobs/queue': async () => queue(),
+    'datasets/list': async () => datasets(homePaths(home).datasets, opts.listDatasets ?? listDatasets),
+    'spaces/list': async () => {
+      if (!builtinsEnsured) {
+        try {
+          store.spaces.ensureBuiltins();
+        } catch {
+          // A read-only or busy store still lists what it has (and the presets below).
+        }
+        builtinsEnsured = true;
+      }
+      const saved: SpaceDto[] = store.spaces.list().map((s) => ({ ...s.space, builtin: s.builtin }));
+      for (const name of Object.keys(SPACE_PRESETS) as SpacePresetName[]) {
+        if (!saved.some((s) => s.name === name)) saved.push({ ...presetSpace(name), builtin: true });
+      }
+      return saved;
+    },
+  };
+
+  return {
+    handlers,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispose() {
+      unsubscribe();
+      listeners.clear();
+    },
+  };
+}
+
+export function runSummaryDto(run: RunSummary): RunSummaryDto {
+  const { pid: _pid, ...rest } = run;
+  return {
+    ...rest,
+    config: run.config as Record<string, unknown>,
+    nodeNormalization: run.kind === 'search' ? run.config.nodeNormalization : null,
+  };
+}
+
+export function runDetailDto(d: RunDetail): RunDetailDto {
+  return {
+    run: runSummaryDto(d.run),
+    epochs: d.epochs.map(({ runId: _r, ...e }) => ({ ...e, metrics: (e.metrics ?? {}) as Record<string, unknown> })),
+    checkpoints: d.checkpoints,
+    genotypes: d.genotypes,
+    children: d.children.map(runSummaryDto),
+  };
+}
+
+async function datasets(dir: string, list: (dir: string) => Promise<DatasetManifest[]>): Promise<DatasetDto[]> {
+  const found: DatasetDto[] = (await list(dir)).map((m) => ({
+    name: m.name,
+    format: m.format,
+    shape: m.shape,
+    classes: m.classNames,
+    trainImages: m.splits.train.count,
+    testImages: m.splits.test?.count ?? null,
+    bytes: m.bytes,
+    cached: true,
+    createdAt: m.created,
+  }));
+  if (!found.some((d) => d.name === SYNTHETIC_NAME)) {
+    found.unshift({
+      name: SYNTHETIC_NAME,
+      format: 'synthetic',
+      shape: [SYNTHETIC_SIDE, SYNTHETIC_SIDE, 3],
+      classes: SYNTHETIC_CLASSES,
+      trainImages: null,
+      testImages: null,
+      bytes: null,
+      cached: false,
+      createdAt: null,
+    });
+  }
+  return found;
+}
