@@ -58,16 +58,20 @@ export async function discretizeCheckpoint(job: DiscretizeJob): Promise<Discreti
     const total = Math.min(job.images ?? state.config.data.discretizeImages, job.data.size);
     const probe = new GramProbe(space.nodes, space.ops);
     let seen = 0;
+    // Batches are addressed at a fixed size (step × batchSize); the last one is trimmed, never re-sized.
     for (let step = 0; seen < total; step++) {
-      const batch = await job.data.batch(0, step, Math.min(batchSize, total - seen));
+      const batch = await job.data.batch(0, step, batchSize);
+      const n = Math.min(batch.n, total - seen);
+      if (n <= 0) break;
       tf.tidy(() => {
         const { x } = batchTensors(batch);
-        state.net.forward(x, state.arch.weights(), { training: false }, probe);
+        const xs = n === batch.n ? x : tf.slice(x, [0, 0, 0, 0], [n, -1, -1, -1]);
+        state.net.forward(xs, state.arch.weights(), { training: false }, probe);
       });
-      seen += batch.n;
+      seen += n;
       job.onProgress?.(seen, total);
-      if (batch.n === 0) break;
     }
+    if (seen === 0) throw new Error('the discretization split is empty');
     const reductions = new Set(reductionIndices(space.cells));
     const grams = { normal: [] as Float64Array[], reduce: [] as Float64Array[] };
     for (const [cell, g] of probe.grams) grams[reductions.has(cell) ? 'reduce' : 'normal'].push(g);
