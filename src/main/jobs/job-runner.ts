@@ -7,12 +7,12 @@ import { jobSpecSchema, type JobEvent, type JobSpec } from '../../shared/jobs';
 import { resolveGenotype } from '../../shared/published-genotypes';
 import { retrainConfig } from '../../shared/retrain-config';
 import { searchConfigSchema, type SearchConfig } from '../../shared/search-config';
+import { CODE_VERSION } from '../../shared/version';
 import { InvalidTransitionError, type NewCheckpoint, type Run, type Store } from '../store';
 import { homePaths } from '../store/home';
 import { sha256, type CheckpointFile } from './run-folder';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol';
 
-export const CODE_VERSION = '0.1.0';
 
 export interface JobRunnerOptions {
   home: string;

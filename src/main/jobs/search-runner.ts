@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { SearchData } from '../../shared/batches';
 import type { SearchEpochMetrics, StepProgress } from '../../shared/metrics';
 import type { SearchConfig } from '../../shared/search-config';
+import { CODE_VERSION } from '../../shared/version';
 import { selectBackend, type BackendInfo } from '../nas/backend';
 import { runSearch } from '../nas/search';
 import { nodeBackendHost } from './backend-host';
@@ -40,7 +41,7 @@ export async function runSearchInFolder(opts: {
   const { config, data, hooks = {} } = opts;
   const backend = await selectBackend(config.backend, nodeBackendHost());
   const resuming = opts.resume || opts.resumeFrom !== undefined;
-  const folder = resuming && fs.existsSync(opts.folder) ? RunFolder.open(opts.folder) : RunFolder.create(opts.folder, config, { kind: 'search', createdAt: new Date().toISOString() });
+  const folder = resuming && fs.existsSync(opts.folder) ? RunFolder.open(opts.folder) : RunFolder.create(opts.folder, config, { kind: 'search', createdAt: new Date().toISOString(), codeVersion: CODE_VERSION, backend });
   let resumeBytes: Uint8Array | undefined;
   if (opts.resumeFrom) resumeBytes = fs.readFileSync(opts.resumeFrom);
   else if (opts.resume) {
