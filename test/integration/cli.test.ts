@@ -55,6 +55,14 @@ describe('nasw CLI', () => {
     expect(csv).toHaveLength(3);
   });
 
+  it('retrains DARTS_V2 as a recorded job and shows its result', async () => {
+    const done = jsonLines(await nasw('retrain', '--genotype', 'DARTS_V2', '--cells', '3', '--channels', '4', '--epochs', '1', '--steps', '2', '--batch', '8', '--no-auxiliary', '--backend', 'wasm', '--json')).at(-1)!;
+    expect(done).toMatchObject({ event: 'done', status: 'completed', epochs: 1 });
+    expect((done.result as { top1Error: number }).top1Error).toBeGreaterThanOrEqual(0);
+    const list = JSON.parse(await nasw('runs', 'list', '--kind', 'retrain', '--json')) as { id: number; status: string }[];
+    expect(list).toEqual([expect.objectContaining({ id: done.runId, status: 'completed' })]);
+  });
+
   it('counts DARTS_V2 as the reference does', async () => {
     const out = JSON.parse(await nasw('count', '--genotype', 'DARTS_V2', '--json')) as { parameters: number };
     expect(out.parameters).toBe(3349342);

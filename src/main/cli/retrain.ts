@@ -1,16 +1,11 @@
 // `nasw retrain`: train the final network of a genotype from scratch, writing a run folder like a search.
-import path from 'node:path';
 import type { Command } from 'commander';
 import { RETRAIN_RECIPES, retrainConfig, type RetrainConfig, type RetrainConfigInput, type RetrainRecipe } from '../../shared/retrain-config';
 import { BACKENDS } from '../../shared/search-config';
-import { selectBackend } from '../nas/backend';
-import { nodeBackendHost } from '../jobs/backend-host';
-import { openRetrainData } from '../jobs/retrain-data';
-import { runRetrainInFolder } from '../jobs/retrain-runner';
-import { RunFolder } from '../jobs/run-folder';
-import { homePaths } from '../store/home';
 import { resolveGenotypeArg } from './count';
-import { bar, formatSeconds, output } from './output';
+import { formatGenotype } from '../../shared/genotype-text';
+import { runInForeground, submitDetached } from './job-session';
+import { output } from './output';
 
 interface RetrainFlags {
   genotype: string;
@@ -29,8 +24,6 @@ interface RetrainFlags {
   seed?: string;
   steps?: string;
   backend?: string;
-  out?: string;
-  resume: boolean;
   json: boolean;
 }
 
@@ -102,49 +95,32 @@ export function registerRetrainCommand(program: Command, getHome: () => string):
     .option('--seed <n>', 'seed')
     .option('--steps <n>', 'cap steps per epoch and test batches (0 = whole splits)')
     .option('--backend <name>', `compute backend: ${BACKENDS.join(' | ')}`)
-    .option('--out <dir>', 'run folder (default: <home>/runs/retrain-<timestamp>)')
-    .option('--resume', 'continue the run in --out from its newest checkpoint (its config.json wins over flags)', false)
+    .option('--name <name>', 'a name for the run')
+    .option('--detach', 'queue the run and return; a background process runs the queue', false)
     .option('--json', 'JSON lines instead of text', false)
-    .action(async (flags: RetrainFlags) => {
+    .action(async (flags: RetrainFlags & { name?: string; detach: boolean }) => {
       const out = output(flags.json);
       const home = getHome();
-      if (flags.resume && !flags.out) throw new Error('--resume needs --out <run folder>');
-      const folder = path.resolve(flags.out ?? path.join(homePaths(home).runs, `retrain-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-      const config = flags.resume ? RunFolder.open(folder).readConfig<RetrainConfig>().config : retrainConfigFromFlags(flags);
-      const backend = await selectBackend(config.backend, nodeBackendHost());
-      const data = await openRetrainData(home, config);
-      const result = await runRetrainInFolder({
-        folder,
-        config,
-        data,
-        resume: flags.resume,
-        progressEvery: flags.json ? 10 : 1,
-        hooks: {
-          onStart: (s) =>
-            out.event(
-              { event: 'start', folder, backend, ...s },
-              `retrain → ${folder}\nbackend ${backend.backend} (${backend.device}, ${backend.kind}); ${(s.parameters / 1e6).toFixed(6)} M parameters ` +
-                `(${(s.parametersWithAuxiliary / 1e6).toFixed(6)} M with the auxiliary head), ${(s.multiplyAdds / 1e6).toFixed(1)} M multiply-adds; ${s.stepsPerEpoch} steps/epoch`,
-            ),
-          onStep: (p) =>
-            out.progress(
-              { event: 'step', ...p },
-              `epoch ${p.epoch + 1}/${p.epochs} ${bar((p.step + 1) / p.stepsPerEpoch)} step ${p.step + 1}/${p.stepsPerEpoch} loss ${p.loss.toFixed(4)} ETA ${formatSeconds(p.eta)}`,
-            ),
-          onEpoch: (m, ckpt) =>
-            out.event(
-              { event: 'epoch', metrics: m, checkpoint: ckpt },
-              `epoch ${m.epoch + 1}: lr ${m.lr.toExponential(3)} drop-path ${m.dropPathProb.toFixed(3)} | train loss ${m.trainLoss.toFixed(4)} acc ${(100 * m.trainAcc).toFixed(2)}% | ` +
-                `test loss ${m.testLoss.toFixed(4)} top-1 error ${(100 * m.testTop1Error).toFixed(2)}% top-5 error ${(100 * m.testTop5Error).toFixed(2)}% | ${m.seconds.toFixed(1)}s`,
-            ),
-        },
-      });
-      const lastM = result.history.at(-1);
-      out.result(
-        { event: 'done', folder, status: result.status, backend, epochs: result.history.length, final: lastM ?? null, lastCheckpoint: result.lastCheckpoint },
-        lastM
-          ? `done: ${result.history.length} epochs in ${folder}; test top-1 error ${(100 * lastM.testTop1Error).toFixed(2)}%, top-5 error ${(100 * lastM.testTop5Error).toFixed(2)}%`
-          : `done: nothing left to train in ${folder}`,
-      );
+      const config = retrainConfigFromFlags(flags);
+      const { genotype, ...rest } = config;
+      const spec = { kind: 'retrain' as const, name: flags.name ?? config.genotypeName ?? undefined, genotype: formatGenotype(genotype), config: rest };
+      if (flags.detach) {
+        const runId = await submitDetached(home, spec);
+        out.result({ event: 'queued', runId }, `queued retrain run ${runId} (follow it with: nasw runs show ${runId})`);
+        return;
+      }
+      const r = await runInForeground(home, out, (runner) => runner.submit(spec));
+      try {
+        const d = r.store.runDetail(r.runId)!;
+        const res = d.result;
+        out.result(
+          { event: 'done', runId: r.runId, status: r.status, error: r.error ?? null, folder: d.run.folder, epochs: d.epochs.length, result: res },
+          `run ${r.runId} ${r.status}${r.error ? ` (${r.error})` : ''}: ${d.epochs.length} epochs in ${d.run.folder}` +
+            (res ? `; test top-1 error ${(100 * res.top1Error).toFixed(2)}%, top-5 error ${res.top5Error === null ? '-' : (100 * res.top5Error).toFixed(2) + '%'}` : ''),
+        );
+        if (r.status !== 'completed') process.exitCode = 1;
+      } finally {
+        r.store.close();
+      }
     });
 }
