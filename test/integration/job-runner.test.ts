@@ -39,7 +39,7 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-function waitFor(pred: (e: JobEvent) => boolean, timeoutMs = 120_000): Promise<JobEvent> {
+function waitFor(pred: (e: JobEvent) => boolean, timeoutMs = 280_000): Promise<JobEvent> {
   const found = events.find(pred);
   if (found) return Promise.resolve(found);
   return new Promise((resolve, reject) => {
