@@ -414,7 +414,8 @@ export class JobRunner {
  * e − 1 (step null); one at (e, s > 0) is a mid-epoch stop after s steps of epoch e.
  */
 function storeCheckpoint(c: CheckpointFile): NewCheckpoint {
-  return c.step === 0 ? { epoch: c.epoch - 1, step: null, path: c.path, bytes: c.bytes, sha256: c.sha256 } : { epoch: c.epoch, step: c.step, path: c.path, bytes: c.bytes, sha256: c.sha256 };
+  // (0, 0): stopped before the first step — a mid-epoch checkpoint of epoch 0 with no steps done.
+  return c.step === 0 && c.epoch > 0 ? { epoch: c.epoch - 1, step: null, path: c.path, bytes: c.bytes, sha256: c.sha256 } : { epoch: c.epoch, step: c.step, path: c.path, bytes: c.bytes, sha256: c.sha256 };
 }
 
 /** Epoch rows a checkpoint covers: up to its epoch if it closes it, else up to the one before. */
