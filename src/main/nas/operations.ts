@@ -12,10 +12,13 @@ import { subsample2 } from './ops/subsample';
 
 /** BatchNorm2d(C, affine): γ, β trainable when affine; running statistics as buffers either way. */
 export class BatchNorm implements Layer {
-  private readonly gamma?: tf.Variable;
-  private readonly beta?: tf.Variable;
-  private readonly runningMean: tf.Variable;
-  private readonly runningVar: tf.Variable;
+  /** PyTorch's default running-statistics momentum and epsilon. */
+  static readonly MOMENTUM = 0.1;
+  static readonly EPS = 1e-5;
+  readonly gamma?: tf.Variable;
+  readonly beta?: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
 
   constructor(p: Params, name: string, C: number, affine: boolean) {
     if (affine) {
@@ -31,7 +34,8 @@ export class BatchNorm implements Layer {
       gamma: this.gamma as tf.Tensor1D | undefined,
       beta: this.beta as tf.Tensor1D | undefined,
       training: ctx.training,
-      state: { runningMean: this.runningMean, runningVar: this.runningVar, momentum: 0.1 },
+      eps: BatchNorm.EPS,
+      state: { runningMean: this.runningMean, runningVar: this.runningVar, momentum: BatchNorm.MOMENTUM },
     });
   }
 }
@@ -48,8 +52,8 @@ function pointwiseWeight(p: Params, name: string, cIn: number, cOut: number): tf
 
 /** ReLU → 1×1 conv → BN: the cell-input preprocessing (kernel 1 only, as every DARTS use of it). */
 export class ReLUConvBN implements Layer {
-  private readonly w: tf.Variable;
-  private readonly bn: BatchNorm;
+  readonly w: tf.Variable;
+  readonly bn: BatchNorm;
 
   constructor(p: Params, name: string, cIn: number, cOut: number, affine: boolean) {
     this.w = pointwiseWeight(p, `${name}.conv`, cIn, cOut);
@@ -63,19 +67,19 @@ export class ReLUConvBN implements Layer {
 
 /** ReLU → dilated depthwise → pointwise → BN (dil_conv_*). */
 export class DilConv implements Layer {
-  private readonly dw: tf.Variable;
-  private readonly pw: tf.Variable;
-  private readonly bn: BatchNorm;
+  readonly dw: tf.Variable;
+  readonly pw: tf.Variable;
+  readonly bn: BatchNorm;
 
   constructor(
     p: Params,
     name: string,
     cIn: number,
     cOut: number,
-    k: number,
-    private readonly stride: 1 | 2,
-    private readonly pad: number,
-    private readonly dilation: number,
+    readonly k: number,
+    readonly stride: 1 | 2,
+    readonly pad: number,
+    readonly dilation: number,
     affine: boolean,
   ) {
     this.dw = depthwiseWeight(p, `${name}.dw`, k, cIn);
@@ -91,8 +95,8 @@ export class DilConv implements Layer {
 
 /** Two stacked DilConvs at dilation 1, only the first strided (sep_conv_*): the reference's SepConv. */
 export class SepConv implements Layer {
-  private readonly first: DilConv;
-  private readonly second: DilConv;
+  readonly first: DilConv;
+  readonly second: DilConv;
 
   constructor(p: Params, name: string, cIn: number, cOut: number, k: number, stride: 1 | 2, pad: number, affine: boolean) {
     this.first = new DilConv(p, `${name}.0`, cIn, cIn, k, stride, pad, 1, affine);
@@ -106,9 +110,9 @@ export class SepConv implements Layer {
 
 /** ReLU → two 1×1 stride-2 convs on offset grids, concatenated → BN: halves the resolution without losing pixels. */
 export class FactorizedReduce implements Layer {
-  private readonly w1: tf.Variable;
-  private readonly w2: tf.Variable;
-  private readonly bn: BatchNorm;
+  readonly w1: tf.Variable;
+  readonly w2: tf.Variable;
+  readonly bn: BatchNorm;
 
   constructor(p: Params, name: string, cIn: number, cOut: number, affine: boolean) {
     if (cOut % 2 !== 0) throw new Error(`FactorizedReduce needs an even channel count, got ${cOut}`);
@@ -143,10 +147,11 @@ export class Zero implements Layer {
   }
 }
 
-class Pool implements Layer {
+/** 3×3 pooling, padding 1 (max, or average excluding the padding). */
+export class Pool implements Layer {
   constructor(
-    private readonly kind: 'max' | 'avg',
-    private readonly stride: 1 | 2,
+    readonly kind: 'max' | 'avg',
+    readonly stride: 1 | 2,
   ) {}
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
@@ -158,7 +163,7 @@ class Pool implements Layer {
 
 /** A layer followed by another (the search network's pool → non-affine BN). */
 export class Sequence implements Layer {
-  constructor(private readonly layers: Layer[]) {}
+  constructor(readonly layers: Layer[]) {}
 
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     return this.layers.reduce((h, l) => l.forward(h, ctx), x);

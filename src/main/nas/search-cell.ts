@@ -4,6 +4,7 @@ import { nodeEdgeOffset, type Primitive } from '../../shared/search-space';
 import type { ForwardContext, Layer } from './module';
 import { BatchNorm, FactorizedReduce, OPS, ReLUConvBN, Sequence, isPooling } from './operations';
 import type { Params } from './params';
+import { fusedCellFits, fusedCellForward, fusedCellSpec, type FusedCellSpec } from './search-cell-fused';
 
 /** Observes a cell's internals during a forward pass (node norms, decorrelation statistics). */
 export interface CellProbe {
@@ -21,11 +22,19 @@ interface MixedEdge {
   ops: { column: number; op: Primitive; layer: Layer }[];
 }
 
+/** softmax(α) of the cell's type: the [edges, ops] matrix, and the same as scalar tensors (made on demand). */
+export interface CellWeights {
+  matrix: tf.Tensor2D;
+  scalars(): tf.Scalar[][];
+}
+
 export class SearchCell {
   private readonly pre0: Layer;
   private readonly pre1: Layer;
   private readonly edges: MixedEdge[] = [];
   private readonly nodeNorms: BatchNorm[] = [];
+  /** The same cell for the wasm kernels (null if a layer is not covered there). */
+  private readonly fused: FusedCellSpec | null;
 
   constructor(
     p: Params,
@@ -59,6 +68,12 @@ export class SearchCell {
       }
       if (nodeNormalization) this.nodeNorms.push(new BatchNorm(p, `${name}.node_norm.${n}`, C, false));
     }
+    this.fused = fusedCellSpec({ index, nodes, C, cPrevPrev, cPrev, columns: ops.length, pre0: this.pre0, pre1: this.pre1, edges: this.edges, nodeNorms: this.nodeNorms });
+  }
+
+  /** Whether forward runs the fused wasm path now (wasm backend, channel counts it covers). */
+  get usesFusedKernels(): boolean {
+    return this.fused !== null && fusedCellFits(this.fused);
   }
 
   /** Output channels: the N nodes concatenated. */
@@ -66,8 +81,19 @@ export class SearchCell {
     return this.nodes * this.C;
   }
 
+  /**
+   * `weights`: softmax(α) of this cell's type. On wasm the fused path (one custom gradient per cell on
+   * SIMD kernels); elsewhere, or with `reference`, layer by layer with tfjs differentiating each op.
+   */
+  forward(s0in: tf.Tensor4D, s1in: tf.Tensor4D, weights: CellWeights, ctx: ForwardContext, probe?: CellProbe, reference = false): tf.Tensor4D {
+    if (!reference && this.fused && fusedCellFits(this.fused) && (ctx.dropPathProb ?? 0) === 0) {
+      return fusedCellForward(this.fused, s0in, s1in, weights.matrix, ctx, probe);
+    }
+    return this.forwardLayers(s0in, s1in, weights.scalars(), ctx, probe);
+  }
+
   /** `weights`: one scalar tensor per (edge, α column), from the softmax of this cell type's α. */
-  forward(s0in: tf.Tensor4D, s1in: tf.Tensor4D, weights: tf.Scalar[][], ctx: ForwardContext, probe?: CellProbe): tf.Tensor4D {
+  private forwardLayers(s0in: tf.Tensor4D, s1in: tf.Tensor4D, weights: tf.Scalar[][], ctx: ForwardContext, probe?: CellProbe): tf.Tensor4D {
     const s0 = this.pre0.forward(s0in, ctx);
     const s1 = this.pre1.forward(s1in, ctx);
     probe?.inputs?.(this.index, s0, s1);

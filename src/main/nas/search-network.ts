@@ -6,7 +6,7 @@ import type { EdgeWeights } from './architecture';
 import type { ForwardContext } from './module';
 import { globalAvgPool } from './ops/avg-pool';
 import { Params } from './params';
-import { SearchCell, type CellProbe } from './search-cell';
+import { SearchCell, type CellProbe, type CellWeights } from './search-cell';
 import { CifarStem, ImageNetStem, Linear } from './stem';
 
 export interface SearchNetworkOptions {
@@ -52,15 +52,19 @@ export class SearchNetwork {
     this.classifier = new Linear(p, 'classifier', cPrev, numClasses);
   }
 
-  /** Logits [N, classes]. `weights` are softmax(α) per cell type. */
-  forward(x: tf.Tensor4D, weights: EdgeWeights, ctx: ForwardContext, probe?: CellProbe): tf.Tensor2D {
-    const scalars = {
-      normal: splitScalars(weights.normal),
-      reduce: splitScalars(weights.reduce),
+  /**
+   * Logits [N, classes]. `weights` are softmax(α) per cell type. `reference`: every cell layer by layer
+   * (tfjs differentiating each op), never the fused wasm kernels — the figure the fused path must match.
+   */
+  forward(x: tf.Tensor4D, weights: EdgeWeights, ctx: ForwardContext, probe?: CellProbe, reference = false): tf.Tensor2D {
+    const cellWeights = (matrix: tf.Tensor2D): CellWeights => {
+      let scalars: tf.Scalar[][] | undefined;
+      return { matrix, scalars: () => (scalars ??= splitScalars(matrix)) };
     };
+    const w = { normal: cellWeights(weights.normal), reduce: cellWeights(weights.reduce) };
     let [s0, s1] = this.stem.forward(x, ctx);
     for (const cell of this.cells) {
-      const next = cell.forward(s0, s1, cell.reduction ? scalars.reduce : scalars.normal, ctx, probe);
+      const next = cell.forward(s0, s1, cell.reduction ? w.reduce : w.normal, ctx, probe, reference);
       s0 = s1;
       s1 = next;
     }

@@ -4,6 +4,9 @@ import type { ImageBatch, SearchData } from '../../shared/batches';
 import type { SearchEpochMetrics, StepProgress } from '../../shared/metrics';
 import type { SearchConfig } from '../../shared/search-config';
 import { reductionIndices } from '../../shared/search-space';
+import { collective, sumAcrossPeers } from './collective';
+import { releaseSavedTensors } from './kernels/saved-tensors';
+import { setWeightGradients } from './search-cell-fused';
 import { crossEntropy, correctCount } from './loss';
 import { clipGradNorm } from './optim/sgd';
 import { cosineLr } from './schedule';
@@ -32,6 +35,16 @@ export function batchTensors(b: ImageBatch): { x: tf.Tensor4D; y: tf.Tensor1D } 
   return { x: tf.tensor4d(b.x, [b.n, b.shape[0], b.shape[1], b.shape[2]]), y: tf.tensor1d(b.y, 'int32') };
 }
 
+/** This data-parallel peer's rows of a batch (rank r of R takes ⌊n·r/R⌋ … ⌊n·(r+1)/R⌋); the batch itself without peers. */
+export function peerBatch(b: ImageBatch): ImageBatch {
+  const c = collective();
+  if (!c) return b;
+  const from = Math.floor((b.n * c.rank) / c.size);
+  const to = Math.floor((b.n * (c.rank + 1)) / c.size);
+  const per = b.shape[0] * b.shape[1] * b.shape[2];
+  return { x: b.x.subarray(from * per, to * per), y: b.y.subarray(from, to), n: to - from, shape: b.shape };
+}
+
 export function stepsPerEpoch(config: SearchConfig, data: SearchData): number {
   const full = data.w.stepsPerEpoch(config.batchSize);
   return config.stepsPerEpoch > 0 ? Math.min(full, config.stepsPerEpoch) : full;
@@ -49,28 +62,80 @@ function namedGrads(vars: Map<string, tf.Variable>, loss: () => tf.Scalar): { va
   return { value, grads: out };
 }
 
-/** One α step (first-order: ∇_α L_val(w, α) at the current w), Adam. */
+/**
+ * With data-parallel peers (collective.ts) this peer holds `n` of the batch's images: its mean loss is
+ * weighted by n / N so that the summed gradients are those of the whole batch's mean loss.
+ */
+function peerShare(n: number): number {
+  return collective() ? n / sumAcrossPeers(Float64Array.of(n))[0]! : 1;
+}
+
+/** Gradients summed over the peers (in map order, the same on every peer); the map itself without peers. */
+function sumGradsAcrossPeers(grads: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+  if (!collective()) return grads;
+  const list = [...grads.values()];
+  const flat = new Float64Array(list.reduce((n, g) => n + g.size, 0));
+  let o = 0;
+  for (const g of list) {
+    flat.set(g.dataSync(), o);
+    o += g.size;
+  }
+  const sum = sumAcrossPeers(flat);
+  const out = new Map<string, tf.Tensor>();
+  o = 0;
+  for (const [name, g] of grads) {
+    out.set(name, tf.tensor(Float32Array.from(sum.subarray(o, o + g.size)), g.shape));
+    o += g.size;
+  }
+  return out;
+}
+
+const peerTotal = (v: number) => (collective() ? sumAcrossPeers(Float64Array.of(v))[0]! : v);
+
+/** One α step (first-order: ∇_α L_val(w, α) at the current w), Adam. With peers, x and y are this peer's share of the batch. */
 export function alphaStep(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D): number {
-  return tf.tidy(() => {
-    const { value, grads } = namedGrads(state.alphaVars, () => crossEntropy(state.net.forward(x, state.arch.weights(), { training: true }), y));
-    state.adam.step(grads, state.config.alpha.lr);
-    return value.dataSync()[0]!;
-  });
+  // Only α is differentiated: the fused cells skip their weight gradients.
+  setWeightGradients(false);
+  try {
+    return tf.tidy(() => {
+      const share = peerShare(x.shape[0]);
+      const { value, grads } = namedGrads(state.alphaVars, () => {
+        const loss = crossEntropy(state.net.forward(x, state.arch.weights(), { training: true }), y);
+        return share === 1 ? loss : tf.mul(loss, share);
+      });
+      state.adam.step(sumGradsAcrossPeers(grads), state.config.alpha.lr);
+      return peerTotal(value.dataSync()[0]!);
+    });
+  } finally {
+    setWeightGradients(true);
+    // Whatever a fused cell kept for a backward that did not run (nothing on its path needed it).
+    releaseSavedTensors();
+  }
 }
 
 /** One w step: SGD with momentum, weight decay and gradient-norm clipping. Returns loss and correct count. */
 export function weightStep(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D, lr: number): { loss: number; correct: number } {
+  try {
+    return weightStepInner(state, x, y, lr);
+  } finally {
+    releaseSavedTensors();
+  }
+}
+
+function weightStepInner(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D, lr: number): { loss: number; correct: number } {
   return tf.tidy(() => {
     let logits: tf.Tensor2D | undefined;
+    const share = peerShare(x.shape[0]);
     const { value, grads } = namedGrads(state.net.params.trainable, () => {
       logits = tf.keep(state.net.forward(x, state.arch.weights(), { training: true }));
-      return crossEntropy(logits, y);
+      const loss = crossEntropy(logits, y);
+      return share === 1 ? loss : tf.mul(loss, share);
     });
-    const clipped = clipGradNorm(grads, state.config.w.gradClip);
+    const clipped = clipGradNorm(sumGradsAcrossPeers(grads), state.config.w.gradClip);
     state.sgd.step(clipped.grads, lr);
     const correct = correctCount(logits!, y);
     logits!.dispose();
-    return { loss: value.dataSync()[0]!, correct };
+    return { loss: peerTotal(value.dataSync()[0]!), correct: peerTotal(correct) };
   });
 }
 
@@ -137,12 +202,12 @@ export async function* runSearch(job: SearchJob): AsyncGenerator<SearchEvent> {
         // α before w, as the reference's architect.step precedes the weight update.
         if (!frozen) {
           const ab = await data.alpha.batch(epoch, step % alphaSteps, config.batchSize);
-          const { x, y } = batchTensors(ab);
+          const { x, y } = batchTensors(peerBatch(ab));
           alphaStep(state, x, y);
           tf.dispose([x, y]);
         }
         const wb = await data.w.batch(epoch, step, config.batchSize);
-        const { x, y } = batchTensors(wb);
+        const { x, y } = batchTensors(peerBatch(wb));
         const r = weightStep(state, x, y, lr);
         tf.dispose([x, y]);
         if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at epoch ${epoch}, step ${step}`);

@@ -1,5 +1,6 @@
 // Batch normalisation with PyTorch's BatchNorm2d semantics on NHWC: closed-form gradients, running statistics kept off the tape.
 import * as tf from '@tensorflow/tfjs';
+import { collective, sumAllAcrossPeers } from '../collective';
 
 /** PyTorch's running buffers: running = (1 − momentum)·running + momentum·batch statistic. */
 export interface BatchNormState {
@@ -52,11 +53,13 @@ export function batchNorm(x: tf.Tensor4D, o: BatchNormOptions): tf.Tensor4D {
     const b = beta ? (args[gamma ? 2 : 1] as tf.Tensor1D) : undefined;
     let mean: tf.Tensor1D;
     let variance: tf.Tensor1D;
+    // Values per channel over all data-parallel peers (synchronised batch norm; m without peers).
+    let mAll = m;
     if (training) {
       const x2 = tf.reshape(x4, [m, c]) as tf.Tensor2D;
-      mean = channelMeans(x2);
-      variance = channelMeans(tf.squaredDifference(x2, mean) as tf.Tensor2D);
-      if (state) updateRunning(state, mean, variance, m);
+      [mean, mAll] = peerMean(channelMeans(x2), m);
+      [variance] = peerMean(channelMeans(tf.squaredDifference(x2, mean) as tf.Tensor2D), m);
+      if (state) updateRunning(state, mean, variance, mAll);
     } else {
       mean = state!.runningMean as tf.Tensor1D;
       variance = state!.runningVar as tf.Tensor1D;
@@ -79,9 +82,11 @@ export function batchNorm(x: tf.Tensor4D, o: BatchNormOptions): tf.Tensor4D {
       let dx: tf.Tensor;
       if (training) {
         // dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)): the x̂ term by hand, the rest is itself a batchNorm
-        // of u = dy − x̂·mean(dy·x̂) with mean(dy), the batch variance and γ (one fused kernel).
-        const u = tf.sub(dy, tf.mul(xhat!, meanDyXhat!));
-        dx = tf.batchNorm(u as tf.Tensor4D, meanDy!, v, undefined, gs, eps);
+        // of u = dy − x̂·mean(dy·x̂) with mean(dy), the batch variance and γ (one fused kernel). With
+        // data-parallel peers both means span the whole batch (dγ, dβ below stay this peer's share).
+        const [mDy, mDyXhat] = peerMeans([meanDy!, meanDyXhat!], m);
+        const u = tf.sub(dy, tf.mul(xhat!, mDyXhat!));
+        dx = tf.batchNorm(u as tf.Tensor4D, mDy!, v, undefined, gs, eps);
       } else {
         // Running statistics are constants here: dx = γ·rstd·dy.
         const rstd = tf.rsqrt(tf.add(v, eps));
@@ -96,6 +101,22 @@ export function batchNorm(x: tf.Tensor4D, o: BatchNormOptions): tf.Tensor4D {
     return { value, gradFunc };
   });
   return op(...inputs) as tf.Tensor4D;
+}
+
+/** A per-channel mean over this peer's m values → the mean over all peers' values, and their count. */
+function peerMean(local: tf.Tensor1D, m: number): [tf.Tensor1D, number] {
+  if (!collective()) return [local, m];
+  const [sums, count] = sumAllAcrossPeers([Float64Array.from(local.dataSync(), (v) => v * m), Float64Array.of(m)]);
+  const all = count![0]!;
+  return [tf.tensor1d(Float32Array.from(sums!, (v) => v / all)), all];
+}
+
+/** Several per-channel means at once (one exchange), each over this peer's m values → over all peers'. */
+function peerMeans(locals: tf.Tensor1D[], m: number): tf.Tensor1D[] {
+  if (!collective()) return locals;
+  const parts = locals.map((t) => Float64Array.from(t.dataSync(), (v) => v * m));
+  const [count, ...sums] = sumAllAcrossPeers([Float64Array.of(m), ...parts]);
+  return sums.map((s) => tf.tensor1d(Float32Array.from(s, (v) => v / count![0]!)));
 }
 
 /** running ← (1 − momentum)·running + momentum·batch, with the unbiased variance (× m/(m − 1)) as PyTorch. */
