@@ -1,5 +1,6 @@
-// The preload: exposes the API contract (one generic invoke + event subscription) and nothing else.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+// The preload: exposes the API contract (one generic invoke + event subscription) and the path of a dropped file,
+// nothing else.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { API_CHANNEL_NAMES, API_EVENT_NAMES, IPC_EVENT, IPC_INVOKE, type NaswBridge } from '../shared/api/channel-names';
 
 const channels = new Set<string>(API_CHANNEL_NAMES);
@@ -20,6 +21,15 @@ const bridge: NaswBridge = {
     return () => {
       ipcRenderer.removeListener(IPC_EVENT, handler);
     };
+  },
+  pathForFile(file) {
+    // A File from a drop or a file input: its path on disk (dropped folders included); anything else has none.
+    if (typeof File === 'undefined' || !(file instanceof File)) return '';
+    try {
+      return webUtils.getPathForFile(file);
+    } catch {
+      return '';
+    }
   },
 };
 

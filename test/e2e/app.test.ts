@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seedHome, type SeededHome } from '../fixtures/app/seed-home';
-import { artifact, launchChromium, startServe, type Served } from './harness';
+import { artifact, ensureUiBuilt, launchChromium, startServe, type Served } from './harness';
 
 let home = '';
 let seeded: SeededHome;
@@ -27,6 +27,7 @@ describe('the workbench UI in browser mode', () => {
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'nasw-e2e-'));
     seeded = await seedHome(home);
+    await ensureUiBuilt();
     served = await startServe(home);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'] });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { ensureRenderer } from '../../src/main/server/renderer-build';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
@@ -96,4 +97,46 @@ export async function launchChromium(): Promise<Browser> {
 export function artifact(name: string): string {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);
+}
+
+/**
+ * Build the UI once before any server starts: e2e files may run in parallel, and two `nasw serve` building
+ * out/ at the same time would trip over each other. A lock folder serialises the builds across processes.
+ */
+export async function ensureUiBuilt(timeoutMs = 240_000): Promise<void> {
+  const lock = path.join(ROOT, 'out', '.e2e-build-lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  const started = Date.now();
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      // Another file is building; a lock older than the timeout is a crashed run's.
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > timeoutMs) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - started > timeoutMs) throw new Error(`waited ${timeoutMs} ms for ${lock}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    // The renderer build checks its own sources; the main process and the job worker are checked here.
+    await ensureRenderer({ root: ROOT, rebuild: mainStale() });
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Whether out/main is missing or older than a source of the main process, the worker or the preload. */
+export function mainStale(): boolean {
+  const built = path.join(ROOT, 'out', 'main', 'index.js');
+  if (!fs.existsSync(built) || !fs.existsSync(path.join(ROOT, 'out', 'preload', 'index.cjs'))) return true;
+  const at = fs.statSync(built).mtimeMs;
+  const newer = (dir: string): boolean =>
+    fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return newer(full);
+      return /\.(ts|js|json)$/.test(e.name) && !e.name.endsWith('.test.ts') && fs.statSync(full).mtimeMs > at;
+    });
+  return ['src/main', 'src/preload', 'src/shared'].some((d) => fs.existsSync(path.join(ROOT, d)) && newer(path.join(ROOT, d)));
 }

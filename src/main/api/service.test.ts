@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { retrainConfig } from '../../shared/retrain-config';
+import { PUBLISHED_GENOTYPES } from '../../shared/published-genotypes';
 import type { ApiEventName } from '../../shared/api/events';
 import type { JobEvent, JobSpec } from '../../shared/jobs';
 import { DARTS_V2, DARTS_V2_TEXT, fakeSha256, sampleSearchConfig, sampleSearchMetrics } from '../store/testing/fixtures';
@@ -186,5 +190,132 @@ describe('the API service over a real store', () => {
     service.dispose();
     runner.emit({ type: 'log', runId: 1, level: 'info', message: 'x' });
     expect(events).toHaveLength(0);
+  });
+});
+
+/** A finished retrain of DARTS_V2 with one epoch, its result, and the files its folder holds. */
+function finishedRetrain(store: Store, dir: string) {
+  const config = retrainConfig({ genotype: structuredClone(PUBLISHED_GENOTYPES.DARTS_V2) as never, genotypeName: 'DARTS_V2', cells: 3, channels: 4, data: { dataset: 'synthetic' } });
+  const folder = path.join(dir, 'runs', 'retrain-x');
+  fs.mkdirSync(folder, { recursive: true });
+  const run = store.runs.create({ kind: 'retrain', config, dataset: 'synthetic', seed: 0, backendChoice: 'cpu', epochsPlanned: 1, codeVersion: 'test', name: 'tiny retrain', folder: () => folder });
+  store.runs.transition(run.id, 'running', { pid: 4243, device: { backend: 'cpu', device: 'CPU (plain JavaScript)', deviceKind: 'cpu' } });
+  const metrics = { epoch: 0, lr: 0.025, dropPathProb: 0, trainLoss: 1.4, trainAcc: 0.3, testLoss: 1.5, testTop1Error: 0.75, testTop5Error: 0.1, steps: 2, images: 16, testImages: 16, seconds: 3 };
+  store.epochs.record(run.id, { ...metrics, metrics });
+  const g = store.genotypes.add({ method: 'imported', name: 'DARTS_V2', text: DARTS_V2_TEXT, genotype: DARTS_V2 });
+  store.results.save({ runId: run.id, genotypeId: g.id, top1Error: 0.75, top5Error: 0.1, perClassAccuracy: [1, 0, 0, 0], confusion: [[4, 0, 0, 0], [4, 0, 0, 0], [4, 0, 0, 0], [4, 0, 0, 0]], params: 2468, madds: 90368 });
+  fs.writeFileSync(path.join(folder, 'evaluation.json'), JSON.stringify({ epoch: 0, classNames: ['a', 'b', 'c', 'd'], images: 16, loss: 1.5, top1Error: 0.75, top5Error: 0.1, perClassAccuracy: [1, 0, 0, null], confusion: [[4, 0, 0, 0], [4, 0, 0, 0], [4, 0, 0, 0], [0, 0, 0, 0]], seconds: 1 }));
+  fs.writeFileSync(path.join(folder, 'network.json'), JSON.stringify({ parameters: 2468, parametersWithAuxiliary: 2468, multiplyAdds: 90368, inputShape: [32, 32, 3], numClasses: 10 }));
+  store.runs.transition(run.id, 'completed');
+  return run.id;
+}
+
+describe('the API service, part 2: spaces, genotypes, counts, retrains, comparison', () => {
+  it('saves a user space by the shared schema, refuses the presets’ names, deletes it', async () => {
+    const { call } = setup();
+    const saved = await call('spaces/save', { space: { name: 'mine', ops: ['sep_conv_3x3', 'none', 'skip_connect'], nodes: 2, cells: 5, channels: 8 } });
+    // Catalogue order, as α columns need.
+    expect(saved).toEqual({ ok: true, result: { name: 'mine', ops: ['none', 'skip_connect', 'sep_conv_3x3'], nodes: 2, cells: 5, channels: 8, builtin: false } });
+    const odd = await call('spaces/save', { space: { name: 'odd', channels: 15 } });
+    expect(odd).toMatchObject({ ok: false, error: { code: 'invalid', issues: [{ path: 'space.channels', message: expect.stringMatching(/even/) }] } });
+    expect(await call('spaces/save', { space: { name: 'S2', ops: ['skip_connect'] } })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const list = await call('spaces/list');
+    expect(list.ok && (list.result as { name: string }[]).map((s) => s.name)).toEqual(['S1', 'S2', 'S3', 'mine']);
+    expect(await call('spaces/delete', { name: 'S1' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await call('spaces/delete', { name: 'mine' })).toEqual({ ok: true, result: { name: 'mine' } });
+    expect(await call('spaces/delete', { name: 'mine' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('counts a supernet and a genotype\'s network as the DARTS code does (DARTS_V2 at 20 cells × 36 is 3.3M)', async () => {
+    const { call } = setup();
+    const net = await call('counts/network', { genotype: 'DARTS_V2', cells: 20, channels: 36 });
+    if (!net.ok) throw new Error(net.error.message);
+    const n = net.result as { parameters: number; inputShape: number[]; numClasses: number; multiplyAdds: number };
+    expect((n.parameters / 1e6).toFixed(1)).toBe('3.3');
+    expect(n.inputShape).toEqual([32, 32, 3]);
+    expect(n.numClasses).toBe(10);
+    // The same cell pasted as text counts the same.
+    expect(await call('counts/network', { genotype: DARTS_V2_TEXT, cells: 20, channels: 36 })).toMatchObject({ ok: true, result: { parameters: n.parameters } });
+    const bad = await call('counts/network', { genotype: "Genotype(normal=[('sep_conv_3x3', 0), ('nope', 1)], normal_concat=[2], reduce=[('skip_connect', 0), ('skip_connect', 1)], reduce_concat=[2])", cells: 8, channels: 16 });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', issues: [{ path: 'genotype', message: expect.stringMatching(/line 1, column \d+.*nope/) }] } });
+    const small = await call('counts/supernet', { space: { name: 'x', ops: ['none', 'skip_connect', 'sep_conv_3x3'], nodes: 2, cells: 2, channels: 4 } });
+    const big = await call('counts/supernet', { space: { name: 'y', ops: ['none', 'skip_connect', 'sep_conv_3x3', 'sep_conv_5x5'], nodes: 2, cells: 2, channels: 4 } });
+    if (!small.ok || !big.ok) throw new Error('counts failed');
+    const [a, b] = [small.result, big.result] as { parameters: number; multiplyAdds: number }[];
+    expect(b!.parameters).toBeGreaterThan(a!.parameters);
+    expect(b!.multiplyAdds).toBeGreaterThan(a!.multiplyAdds);
+    // Sized by the demo dataset's images (32×32×3, 10 classes) it is the default size.
+    expect(await call('counts/supernet', { space: { name: 'x', ops: ['none', 'skip_connect', 'sep_conv_3x3'], nodes: 2, cells: 2, channels: 4 }, dataset: 'synthetic' })).toEqual(small);
+    expect(await call('counts/supernet', { space: { name: 'x' }, dataset: 'nowhere' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    // The auxiliary head does not fit 8×8 images: the engine's reason, as a field the form can fix.
+    expect(await call('counts/network', { genotype: 'DARTS_V2', cells: 20, channels: 36, auxiliary: true, inputShape: [8, 8, 3] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid', message: expect.stringMatching(/auxiliary head needs a feature map of at least/) },
+    });
+  });
+
+  it('validates a retrain before queueing it: the genotype where it is wrong, config fields by path', async () => {
+    const { call, runner } = setup();
+    const bad = await call('jobs/submit', { spec: { kind: 'retrain', genotype: 'DARTS_V9', config: {} } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', issues: [{ path: 'genotype' }] } });
+    const fields = await call('jobs/submit', { spec: { kind: 'retrain', genotype: 'DARTS_V2', config: { channels: 5, optim: { lr: 0.001, lrMin: 0.01 } } } });
+    expect(!fields.ok && fields.error.issues?.map((i) => i.path).sort()).toEqual(['config.channels', 'config.optim.lrMin']);
+    expect(await call('jobs/submit', { spec: { kind: 'retrain', genotype: 'DARTS_V2', config: {}, parentId: 99 } })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(runner.calls).toHaveLength(0);
+    expect(await call('jobs/submit', { spec: { kind: 'retrain', genotype: 'DARTS_V2', config: { cells: 3, channels: 4 } } })).toMatchObject({ ok: true, result: { status: 'queued' } });
+    expect(runner.calls).toHaveLength(1);
+  });
+
+  it('returns a retrain with its result, the latest evaluation and the network counts from its folder', async () => {
+    const { call } = setup();
+    const id = finishedRetrain(t.store, t.dir);
+    const res = await call('runs/get', { id });
+    if (!res.ok) throw new Error(res.error.message);
+    expect(res.result).toMatchObject({
+      result: { top1Error: 0.75, top5Error: 0.1, perClassAccuracy: [1, 0, 0, 0], params: 2468, madds: 90368 },
+      evaluation: { epoch: 0, classNames: ['a', 'b', 'c', 'd'], perClassAccuracy: [1, 0, 0, null] },
+      network: { parameters: 2468, multiplyAdds: 90368, inputShape: [32, 32, 3] },
+    });
+    // A search has none of these.
+    const search = await call('runs/get', { id: finishedSearch(t.store) });
+    expect(search).toMatchObject({ ok: true, result: { result: null, evaluation: null, network: null } });
+  });
+
+  it('lists every genotype with its run, newest first', async () => {
+    const { call } = setup();
+    const searchId = finishedSearch(t.store);
+    finishedRetrain(t.store, t.dir);
+    const res = await call('genotypes/list');
+    if (!res.ok) throw new Error(res.error.message);
+    const list = res.result as { id: number; runId: number | null; runName: string | null; method: string }[];
+    expect(list.map((g) => [g.method, g.runId, g.runName])).toEqual([
+      ['imported', null, null],
+      ['value', searchId, 'done'],
+    ]);
+    expect(list[0]!.id).toBeGreaterThan(list[1]!.id);
+  });
+
+  it('compares a search and a retrain: scalar curves (test accuracy from the error), genotypes, the table figures', async () => {
+    const { call } = setup();
+    const run = t.store.runs.create({ kind: 'search', config: sampleSearchConfig({ data: { dataset: 'synthetic' } }), codeVersion: 'test', name: 'synthetic search' });
+    t.store.runs.transition(run.id, 'running', { pid: 1, device: { backend: 'cpu', device: 'CPU', deviceKind: 'cpu' } });
+    for (const e of [0, 1]) t.store.epochs.recordSearch(run.id, sampleSearchMetrics(e));
+    t.store.genotypes.add({ runId: run.id, method: 'value', text: DARTS_V2_TEXT, genotype: DARTS_V2 });
+    t.store.runs.transition(run.id, 'completed');
+    const retrainId = finishedRetrain(t.store, t.dir);
+    const res = await call('runs/compare', { ids: [run.id, retrainId, run.id] });
+    if (!res.ok) throw new Error(res.error.message);
+    const [s, r] = res.result as { run: { id: number }; epochs: { valAcc: number | null; testAcc: number | null }[]; genotype: { text: string } | null; figures: Record<string, unknown> }[];
+    expect(s!.run.id).toBe(run.id);
+    expect(s!.epochs).toHaveLength(2);
+    expect(s!.figures).toMatchObject({ accuracy: 'val', best: Math.max(...[0, 1].map((e) => sampleSearchMetrics(e).valAcc)), final: sampleSearchMetrics(1).valAcc });
+    expect((s!.figures.network as { parameters: number }).parameters).toBeGreaterThan(3e6);
+    expect(s!.figures.networkNote).toMatch(/20 cells × 36 channels, 32×32×3/);
+    expect((s!.figures.supernet as { parameters: number }).parameters).toBeGreaterThan((s!.figures.network as { parameters: number }).parameters / 10);
+    expect(r!.epochs[0]!.testAcc).toBeCloseTo(0.25);
+    expect(r!.figures).toMatchObject({ accuracy: 'test', best: 0.25, final: 0.25, network: { parameters: 2468 }, supernet: null });
+    expect(r!.genotype!.text).toBe(DARTS_V2_TEXT);
+    expect(await call('runs/compare', { ids: [] })).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(await call('runs/compare', { ids: [424242] })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 });

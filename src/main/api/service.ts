@@ -1,32 +1,34 @@
 // The service behind the API contract: one handler per channel over the store, the job runner and the data cache.
 import type { ApiHandlers, ApiRequest } from '../../shared/api/contract';
-import { ApiError, issuesOf } from '../../shared/api/errors';
+import { ApiError, issuesOf, type ApiIssue } from '../../shared/api/errors';
 import type { ApiEventName, ApiEventPayload, JobEventDto } from '../../shared/api/events';
 import {
   CANCELLABLE_STATUSES,
   RESUMABLE_STATUSES,
   completedEpochs,
   type ComputeDto,
-  type DatasetDto,
+  type GenotypeEntryDto,
   type JobProgressDto,
   type QueueDto,
   type QueueEntryDto,
-  type RunDetailDto,
-  type RunSummaryDto,
   type SpaceDto,
 } from '../../shared/api/dto';
 import type { BackendInfoDto } from '../../shared/backend-info';
 import type { JobEvent, JobSpec } from '../../shared/jobs';
-import { searchConfigSchema } from '../../shared/search-config';
+import { RETRAIN_PRESETS, retrainConfigSchema, type RetrainConfigInput } from '../../shared/retrain-config';
+import { mergeDeep, searchConfigSchema } from '../../shared/search-config';
 import { SPACE_PRESETS, presetSpace, type SpacePresetName } from '../../shared/search-space';
-import { listDatasets } from '../data/registry';
-import { SYNTHETIC_CLASSES, SYNTHETIC_NAME, SYNTHETIC_SIDE } from '../data/synthetic';
 import type { DatasetManifest } from '../data/manifest';
-import { homePaths } from '../store/home';
-import type { RunDetail, RunSummary, Store } from '../store';
+import { DatasetImports } from '../jobs/dataset-import';
+import type { RunSummary, Store } from '../store';
 import { NotFoundError } from '../store/errors';
+import { compareEntry } from './compare';
+import { genotypeArg, networkCounts, supernetCounts } from './counts';
+import { datasetHandlers } from './datasets';
 import { checkEvent } from './dispatch';
 import type { JobRunnerPort } from './job-runner-port';
+import { readEvaluation, readNetwork } from './retrain-files';
+import { runDetailDto, runSummaryDto } from './run-dto';
 
 export interface ApiServiceOptions {
   store: Store;
@@ -41,19 +43,29 @@ export interface ApiServiceOptions {
   listDatasets?: (dir: string) => Promise<DatasetManifest[]>;
   /** Told about an event that broke the contract (it is not sent). */
   onEventError?: (event: string, message: string) => void;
+  /** Dataset imports (the owner closes them); default: a task list of the service's own, cancelled on dispose. */
+  imports?: DatasetImports;
 }
 
 export type ApiEventListener = <E extends ApiEventName>(event: E, payload: ApiEventPayload<E>) => void;
 
 export interface ApiService {
   readonly handlers: ApiHandlers;
+  /** The data folder it serves (browser mode stages uploads under it); absent in test doubles. */
+  readonly home?: string;
   /** Every contract event, already validated against its schema. */
   onEvent(listener: ApiEventListener): () => void;
   dispose(): void;
 }
 
+/** Issue paths of a nested config, prefixed for the form that sent it (`config.cells`). */
+function prefixed(issues: ApiIssue[], prefix: string): ApiIssue[] {
+  return issues.map((i) => ({ ...i, path: [prefix, i.path].filter(Boolean).join('.') }));
+}
+
 export function createApiService(opts: ApiServiceOptions): ApiService {
   const { store, runner, home } = opts;
+  const imports = opts.imports ?? new DatasetImports({ store, home });
   const listeners = new Set<ApiEventListener>();
   const progress = new Map<number, JobProgressDto>();
   const backends = new Map<number, BackendInfoDto>();
@@ -99,6 +111,8 @@ export function createApiService(opts: ApiServiceOptions): ApiService {
     return { backend: last.backend!, device: last.device!, kind: last.deviceKind!, notes: backends.get(last.id)?.notes ?? [], runId: last.id, source: 'last-run' };
   };
 
+  const unsubscribeImports = imports.onEvent((task) => emit('import', task));
+
   const unsubscribe = runner.onEvent((raw) => {
     // Only events that fit the contract change what the service reports.
     const checked = checkEvent('job', raw);
@@ -131,9 +145,19 @@ export function createApiService(opts: ApiServiceOptions): ApiService {
       // Validate here too, so the form gets field-level reasons before anything is queued.
       const parsed = searchConfigSchema.safeParse(spec.config ?? {});
       if (!parsed.success) {
-        const issues = issuesOf(parsed.error).map((i) => ({ ...i, path: ['config', i.path].filter(Boolean).join('.') }));
+        const issues = prefixed(issuesOf(parsed.error), 'config');
         throw new ApiError({ code: 'invalid', message: `The search config is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues });
       }
+    }
+    if (spec.kind === 'retrain') {
+      // The runner lays the config over the CIFAR recipe with the genotype resolved: check the same here.
+      const genotype = genotypeArg(spec.genotype);
+      const parsed = retrainConfigSchema.safeParse(mergeDeep(RETRAIN_PRESETS.cifar as RetrainConfigInput, { ...(spec.config ?? {}), genotype }));
+      if (!parsed.success) {
+        const issues = prefixed(issuesOf(parsed.error), 'config');
+        throw new ApiError({ code: 'invalid', message: `The retrain config is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues });
+      }
+      if (spec.parentId !== undefined) requireRun(spec.parentId);
     }
     if (spec.kind === 'discretize') checkDiscretizable(spec.searchRunId, spec.checkpoint ?? 'last');
     const runId = await runner.submit(spec);
@@ -164,7 +188,15 @@ export function createApiService(opts: ApiServiceOptions): ApiService {
     'runs/get': async ({ id }) => {
       const detail = store.runDetail(id);
       if (!detail) throw new NotFoundError('run', id);
-      return runDetailDto(detail);
+      if (detail.run.kind !== 'retrain') return runDetailDto(detail);
+      const [evaluation, network] = await Promise.all([readEvaluation(detail.run.folder), readNetwork(detail.run.folder)]);
+      return runDetailDto(detail, { evaluation, network });
+    },
+    'runs/compare': async ({ ids }) => {
+      const unique = [...new Set(ids)];
+      const out = [];
+      for (const id of unique) out.push(await compareEntry(store, home, id));
+      return out;
     },
     'jobs/submit': async ({ spec }) => submit(spec),
     'jobs/cancel': async ({ runId }) => {
@@ -182,7 +214,7 @@ export function createApiService(opts: ApiServiceOptions): ApiService {
     },
     'jobs/discretize': async ({ searchRunId, checkpoint, method }) => submit({ kind: 'discretize', searchRunId, checkpoint, method }),
     'jobs/queue': async () => queue(),
-    'datasets/list': async () => datasets(homePaths(home).datasets, opts.listDatasets ?? listDatasets),
+    ...datasetHandlers({ store, home, imports, listDatasets: opts.listDatasets }),
     'spaces/list': async () => {
       if (!builtinsEnsured) {
         try {
@@ -198,64 +230,43 @@ export function createApiService(opts: ApiServiceOptions): ApiService {
       }
       return saved;
     },
+    'spaces/save': async ({ space }) => {
+      if (space.name in SPACE_PRESETS) throw new ApiError({ code: 'conflict', message: `"${space.name}" is a built-in preset; save your space under another name.`, issues: [{ path: 'space.name', message: 'a built-in preset name' }] });
+      const saved = store.spaces.save(space);
+      return { ...saved.space, builtin: saved.builtin };
+    },
+    'spaces/delete': async ({ name }) => {
+      if (name in SPACE_PRESETS) throw new ApiError({ code: 'conflict', message: `"${name}" is a built-in preset; it cannot be deleted.` });
+      store.spaces.remove(name);
+      return { name };
+    },
+    'genotypes/list': async () => {
+      const out: GenotypeEntryDto[] = [];
+      const names = new Map<number, string>();
+      for (const run of store.runs.list({ kind: 'search' })) {
+        names.set(run.id, run.name);
+        for (const g of store.genotypes.listByRun(run.id)) out.push({ ...g, runName: run.name });
+      }
+      for (const g of store.genotypes.listImported()) out.push({ ...g, runName: g.runId === null ? null : (names.get(g.runId) ?? null) });
+      return out.sort((a, b) => b.id - a.id);
+    },
+    'counts/supernet': async ({ space, dataset, inputShape, numClasses, stem, stemMultiplier }) => supernetCounts(home, { space, dataset, inputShape, numClasses, stem, stemMultiplier }),
+    'counts/network': async ({ genotype, cells, channels, auxiliary, dataset, inputShape, numClasses, stem, stemMultiplier }) =>
+      networkCounts(home, { genotype: genotypeArg(genotype), cells, channels, auxiliary, dataset, inputShape, numClasses, stem, stemMultiplier }),
   };
 
   return {
     handlers,
+    home,
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     dispose() {
       unsubscribe();
+      unsubscribeImports();
+      if (!opts.imports) void imports.close();
       listeners.clear();
     },
   };
-}
-
-export function runSummaryDto(run: RunSummary): RunSummaryDto {
-  const { pid: _pid, ...rest } = run;
-  return {
-    ...rest,
-    config: run.config as Record<string, unknown>,
-    nodeNormalization: run.kind === 'search' ? run.config.nodeNormalization : null,
-  };
-}
-
-export function runDetailDto(d: RunDetail): RunDetailDto {
-  return {
-    run: runSummaryDto(d.run),
-    epochs: d.epochs.map(({ runId: _r, ...e }) => ({ ...e, metrics: (e.metrics ?? {}) as Record<string, unknown> })),
-    checkpoints: d.checkpoints,
-    genotypes: d.genotypes,
-    children: d.children.map(runSummaryDto),
-  };
-}
-
-async function datasets(dir: string, list: (dir: string) => Promise<DatasetManifest[]>): Promise<DatasetDto[]> {
-  const found: DatasetDto[] = (await list(dir)).map((m) => ({
-    name: m.name,
-    format: m.format,
-    shape: m.shape,
-    classes: m.classNames,
-    trainImages: m.splits.train.count,
-    testImages: m.splits.test?.count ?? null,
-    bytes: m.bytes,
-    cached: true,
-    createdAt: m.created,
-  }));
-  if (!found.some((d) => d.name === SYNTHETIC_NAME)) {
-    found.unshift({
-      name: SYNTHETIC_NAME,
-      format: 'synthetic',
-      shape: [SYNTHETIC_SIDE, SYNTHETIC_SIDE, 3],
-      classes: SYNTHETIC_CLASSES,
-      trainImages: null,
-      testImages: null,
-      bytes: null,
-      cached: false,
-      createdAt: null,
-    });
-  }
-  return found;
 }

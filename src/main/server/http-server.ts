@@ -4,9 +4,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEnvelope, ApiErrorCode } from '../../shared/api/errors';
-import { dispatch, type ApiService } from '../api';
+import { ApiError } from '../../shared/api/errors';
+import { dispatch, sweepStaging, toApiError, type ApiService } from '../api';
 import { sendStatic } from './static-files';
 import { isAuthorized, TOKEN_QUERY, tokenCookieName } from './token';
+import { UploadHandler, type UploadLimits } from './uploads';
 
 export const API_PREFIX = '/api/';
 export const EVENTS_PATH = '/api/events';
@@ -20,6 +22,8 @@ export interface ApiServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** Dataset uploads into `<home>/staging` (browser mode's drop zone), on by default in the service's home; null: none. */
+  uploads?: (UploadLimits & { home?: string }) | null;
 }
 
 export interface ApiServer {
@@ -65,6 +69,10 @@ export function isLoopback(host: string): boolean {
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const host = opts.host ?? '127.0.0.1';
   const { service, token } = opts;
+  const uploadHome = opts.uploads === null ? null : (opts.uploads?.home ?? service.home ?? null);
+  const uploads = uploadHome ? new UploadHandler(uploadHome, opts.uploads ?? {}) : null;
+  // Uploads never imported (a closed tab, a crash mid-import) are swept after a day.
+  if (uploadHome) await sweepStaging(uploadHome, 24 * 3600 * 1000).catch(() => []);
   let port = 0;
 
   /** On loopback, only loopback Host names: a DNS-rebinding page cannot talk to us under its own name. */
@@ -102,6 +110,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // The API takes the token from a header or the query only: a cookie would let another site's page call it.
     if (!isAuthorized(req, token, port, { cookie: !api })) {
       return refuse(res, api, 401, 'unauthorized', 'Missing or wrong token: open the URL that `nasw serve` printed (it ends in ?token=…).');
+    }
+    if (api && UploadHandler.matches(url.pathname)) {
+      if (!uploads) return refuse(res, true, 404, 'not-found', 'This server takes no uploads.');
+      try {
+        const answer = await uploads.handle(req, url.pathname);
+        return sendJson(res, answer.status, { ok: true, result: answer.result } satisfies ApiEnvelope);
+      } catch (err) {
+        const error = err instanceof ApiError ? err.toInfo() : toApiError(err);
+        // Unread request bytes would be taken for the next request on this connection: close it.
+        return sendJson(res, STATUS[error.code], { ok: false, error } satisfies ApiEnvelope, req.complete ? {} : { connection: 'close' });
+      }
     }
     if (api) {
       if (req.method !== 'POST') return refuse(res, true, 405, 'invalid', 'API calls are POST requests with a JSON body.');

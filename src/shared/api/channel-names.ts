@@ -8,11 +8,22 @@ export const API_CHANNEL_NAMES = [
   'jobs/resume',
   'jobs/discretize',
   'jobs/queue',
+  'runs/compare',
   'datasets/list',
+  'datasets/get',
+  'datasets/import',
+  'datasets/imports',
+  'datasets/cancelImport',
+  'datasets/delete',
   'spaces/list',
+  'spaces/save',
+  'spaces/delete',
+  'genotypes/list',
+  'counts/supernet',
+  'counts/network',
 ] as const;
 
-export const API_EVENT_NAMES = ['job', 'queue'] as const;
+export const API_EVENT_NAMES = ['job', 'queue', 'import'] as const;
 
 /** IPC channel names the preload and the Electron main process agree on. */
 export const IPC_INVOKE = 'nasw:invoke';
@@ -24,4 +35,6 @@ export interface NaswBridge {
   invoke(channel: string, payload: unknown): Promise<unknown>;
   /** Listen to one contract event; returns the unsubscribe function. */
   on(event: string, listener: (payload: unknown) => void): () => void;
+  /** The path of a file or folder dropped onto the window (Electron's webUtils.getPathForFile); '' if it has none. */
+  pathForFile(file: unknown): string;
 }

@@ -38,6 +38,27 @@ describe('the API contract', () => {
     expect(apiChannels['jobs/submit'].request.safeParse({ spec: { kind: 'train' } }).success).toBe(false);
   });
 
+  it('takes an import from a path or an upload id only, and fills count defaults', () => {
+    const imp = apiChannels['datasets/import'].request;
+    expect(imp.safeParse({ source: { kind: 'path', path: '/data/cifar-10-binary.tar.gz' } }).success).toBe(true);
+    expect(imp.safeParse({ source: { kind: 'upload', uploadId: 'AbCdEfGh12' }, name: 'x', size: 0, channels: 3 }).success).toBe(true);
+    expect(imp.safeParse({ source: { kind: 'upload', uploadId: '../../etc' } }).success).toBe(false);
+    expect(imp.safeParse({ source: { kind: 'url', url: 'http://x' } }).success).toBe(false);
+    expect(imp.safeParse({ source: { kind: 'path', path: '/x' }, channels: 2 }).success).toBe(false);
+    expect(imp.safeParse({ source: { kind: 'path', path: '/x' }, format: 'zip' }).success).toBe(false);
+    expect(apiChannels['counts/network'].request.parse({ genotype: 'DARTS_V2', cells: 20, channels: 36 })).toEqual({ genotype: 'DARTS_V2', cells: 20, channels: 36, auxiliary: false, stem: 'cifar', stemMultiplier: 3 });
+    // A space is read by the shared schema: defaults filled, catalogue order.
+    expect(apiChannels['spaces/save'].request.parse({ space: { name: 'm', ops: ['sep_conv_3x3', 'none'] } }).space).toEqual({ name: 'm', ops: ['none', 'sep_conv_3x3'], nodes: 4, cells: 8, channels: 16 });
+    expect(apiChannels['runs/compare'].request.safeParse({ ids: [] }).success).toBe(false);
+    expect(apiChannels['runs/compare'].request.safeParse({ ids: [1, 2, 3, 4, 5, 6, 7, 8, 9] }).success).toBe(false);
+  });
+
+  it('validates import events', () => {
+    const task = { id: 1, revision: 3, source: 'a', name: null, format: 'idx', status: 'failed', phase: 'reading', file: null, images: 0, total: 10, error: { message: 'a: bad', file: 'a' }, startedAt: 't', finishedAt: 't' };
+    expect(apiEvents.import.safeParse(task).success).toBe(true);
+    expect(apiEvents.import.safeParse({ ...task, status: 'exploded' }).success).toBe(false);
+  });
+
   it('validates job events, accepting JSON nulls where the engine had NaN', () => {
     expect(jobEventSchema.safeParse({ type: 'progress', runId: 1, progress: { epoch: 0, step: 1, stepsPerEpoch: 2, epochs: 2, loss: null, elapsed: 1, eta: null } }).success).toBe(true);
     expect(jobEventSchema.safeParse({ type: 'status', runId: 1, status: 'exploded' }).success).toBe(false);

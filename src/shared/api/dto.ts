@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { backendInfoSchema } from '../backend-info';
 import { genotypeSchema } from '../genotype';
 import { BACKENDS } from '../search-config';
-import { primitiveSchema } from '../search-space';
+import { primitiveSchema, searchSpaceSchema } from '../search-space';
 
 export const RUN_KINDS = ['search', 'retrain', 'discretize', 'evaluate'] as const;
 export const runKindSchema = z.enum(RUN_KINDS);
@@ -145,6 +145,48 @@ export const storedGenotypeSchema = z.object({
 });
 export type StoredGenotypeDto = z.infer<typeof storedGenotypeSchema>;
 
+/** A finished retrain's final test figures (the store's retrain_results). Errors and accuracies are fractions. */
+export const retrainResultSchema = z.object({
+  runId: id,
+  genotypeId: id,
+  top1Error: z.number(),
+  top5Error: figure,
+  /** Test accuracy per class, in the dataset's class order. */
+  perClassAccuracy: z.array(figure),
+  /** Counts, rows = true class, columns = predicted class. */
+  confusion: z.array(z.array(z.number())).nullable(),
+  params: z.number().int().nullable(),
+  madds: z.number().int().nullable(),
+  createdAt: iso,
+});
+export type RetrainResultDto = z.infer<typeof retrainResultSchema>;
+
+/** A retrain's latest test evaluation as its folder's evaluation.json holds it (updated after every epoch). */
+export const evaluationSchema = z.looseObject({
+  epoch: z.number().int().min(0),
+  classNames: z.array(z.string()).default([]),
+  images: z.number().int().min(0).optional(),
+  loss: figure.optional(),
+  top1Error: figure,
+  top5Error: figure,
+  perClassAccuracy: z.array(figure),
+  confusion: z.array(z.array(z.number())),
+});
+export type EvaluationDto = z.infer<typeof evaluationSchema>;
+
+/** Parameters and multiply-adds of a network at an input size (auxiliary head apart), as the DARTS code counts them. */
+export const networkCountsSchema = z.object({
+  parameters: z.number().int().min(0),
+  /** The same with the auxiliary head (= parameters when there is none). */
+  parametersWithAuxiliary: z.number().int().min(0),
+  /** One image, one forward pass, auxiliary head excluded. */
+  multiplyAdds: z.number().int().min(0),
+  /** [height, width, channels] the counts are for. */
+  inputShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+  numClasses: z.number().int().min(1),
+});
+export type NetworkCountsDto = z.infer<typeof networkCountsSchema>;
+
 export const runDetailSchema = z.object({
   run: runSummarySchema,
   epochs: z.array(epochSchema),
@@ -152,8 +194,58 @@ export const runDetailSchema = z.object({
   genotypes: z.array(storedGenotypeSchema),
   /** Runs derived from this one: its discretize jobs, retrains … */
   children: z.array(runSummarySchema),
+  /** Retrain runs: the final figures once finished. */
+  result: retrainResultSchema.nullable().default(null),
+  /** Retrain runs: the latest test evaluation (per-class accuracy, confusion matrix), live while it trains. */
+  evaluation: evaluationSchema.nullable().default(null),
+  /** Retrain runs: the built network's counts (network.json). */
+  network: networkCountsSchema.nullable().default(null),
 });
 export type RunDetailDto = z.infer<typeof runDetailSchema>;
+
+/** A stored genotype with the run it belongs to, for pickers. */
+export const genotypeEntrySchema = storedGenotypeSchema.extend({
+  runName: z.string().nullable(),
+});
+export type GenotypeEntryDto = z.infer<typeof genotypeEntrySchema>;
+
+/** One epoch's scalars, what overlaid curves need (no α). Retrain runs: test accuracy is 1 − top-1 error. */
+export const epochScalarsSchema = z.object({
+  epoch: z.number().int().min(0),
+  trainLoss: figure,
+  trainAcc: figure,
+  valLoss: figure,
+  valAcc: figure,
+  testLoss: figure,
+  testAcc: figure,
+  zeroRatio: perCell(figure),
+  seconds: figure,
+});
+export type EpochScalarsDto = z.infer<typeof epochScalarsSchema>;
+
+/** One run as the Compare view shows it: curves, the genotype, and the figures of the metrics table. */
+export const compareEntrySchema = z.object({
+  run: runSummarySchema,
+  epochs: z.array(epochScalarsSchema),
+  /** A search's newest genotype, or the genotype a retrain trained. */
+  genotype: storedGenotypeSchema.nullable(),
+  figures: z.object({
+    /** Which accuracy `best` and `final` are: a search's validation (α half) or a retrain's test accuracy. */
+    accuracy: z.enum(['val', 'test']),
+    best: figure,
+    final: figure,
+    /** The final network: a retrain's own, or a search genotype's at the retrain recipe's size. */
+    network: networkCountsSchema.nullable(),
+    /** How `network` was sized, in words (cells × channels at the input size). */
+    networkNote: z.string().nullable(),
+    /** A search's supernet. */
+    supernet: networkCountsSchema.nullable(),
+    /** Training seconds recorded, and wall time from start to finish. */
+    trainSeconds: z.number(),
+    elapsedSeconds: z.number().nullable(),
+  }),
+});
+export type CompareEntryDto = z.infer<typeof compareEntrySchema>;
 
 export const datasetSchema = z.object({
   name: z.string(),
@@ -170,6 +262,64 @@ export const datasetSchema = z.object({
 });
 export type DatasetDto = z.infer<typeof datasetSchema>;
 
+/** A run that may still read a dataset (queued, running, or resumable): deleting the dataset is refused meanwhile. */
+export const datasetUserSchema = z.object({ runId: id, name: z.string(), kind: runKindSchema, status: runStatusSchema });
+
+export const datasetDetailSchema = datasetSchema.extend({
+  /** Where it was imported from. */
+  source: z.string().nullable(),
+  checksum: z.string().nullable(),
+  /** Images per class in each split (class order as `classes`); null until cached. */
+  classCounts: z.object({ train: z.array(z.number().int().min(0)), test: z.array(z.number().int().min(0)).nullable() }).nullable(),
+  /** Per-channel mean and standard deviation of the training pixels in [0, 1]. */
+  stats: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+  hflip: z.boolean().nullable(),
+  /** Sample images per class (class order), as PNG data URLs. */
+  thumbnails: z.array(z.array(z.string())),
+  usedBy: z.array(datasetUserSchema),
+});
+export type DatasetDetailDto = z.infer<typeof datasetDetailSchema>;
+
+/** The importer's formats (mirrors main/data's DATASET_FORMATS; the service checks they agree). */
+export const IMPORT_FORMATS = ['cifar10', 'cifar100', 'idx', 'folder'] as const;
+export const importFormatSchema = z.enum(IMPORT_FORMATS);
+
+/** An upload's id in browser mode (a folder under the server's staging area). */
+export const UPLOAD_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** Where an import reads from: a path on the machine running the service (desktop drop), or a browser upload. */
+export const importSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }).strict(),
+  z.object({ kind: z.literal('upload'), uploadId: z.string().regex(UPLOAD_ID, 'not an upload id') }).strict(),
+]);
+export type ImportSourceDto = z.infer<typeof importSourceSchema>;
+
+export const IMPORT_STATUSES = ['running', 'completed', 'failed', 'cancelled'] as const;
+export const IMPORT_PHASES = ['detecting', 'reading', 'finishing', 'done'] as const;
+
+/** A dataset import, a job-like task in the service: progress, then the dataset or the importer's error. */
+export const importTaskSchema = z.object({
+  id,
+  /** Grows with every change: of two snapshots of one task (an answer and an event), the higher is newer. */
+  revision: z.number().int().min(0),
+  /** What was dropped, as the user knows it: a path (desktop) or the uploaded names (browser mode). */
+  source: z.string(),
+  /** The dataset name asked for, then the one written. */
+  name: z.string().nullable(),
+  format: z.string().nullable(),
+  status: z.enum(IMPORT_STATUSES),
+  phase: z.enum(IMPORT_PHASES),
+  /** The file being read, as the user knows it. */
+  file: z.string().nullable(),
+  images: z.number().int().min(0),
+  total: z.number().int().min(0).nullable(),
+  /** The importer's reason, and the file it names (as the user knows it). */
+  error: z.object({ message: z.string(), file: z.string().nullable() }).nullable(),
+  startedAt: iso,
+  finishedAt: iso.nullable(),
+});
+export type ImportTaskDto = z.infer<typeof importTaskSchema>;
+
 export const spaceSchema = z.object({
   name: z.string(),
   ops: z.array(primitiveSchema),
@@ -179,6 +329,9 @@ export const spaceSchema = z.object({
   builtin: z.boolean(),
 });
 export type SpaceDto = z.infer<typeof spaceSchema>;
+
+/** A space as the editor saves it: the shared schema (defaults, validation, catalogue order). */
+export const spaceInputSchema = searchSpaceSchema;
 
 export const jobProgressSchema = z.object({
   epoch: z.number().int().min(0),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { backendInfoSchema } from '../backend-info';
 import type { JobEvent } from '../jobs';
-import { epochMetricsSchema, jobProgressSchema, queueSchema, runStatusSchema } from './dto';
+import { epochMetricsSchema, importTaskSchema, jobProgressSchema, queueSchema, runStatusSchema } from './dto';
 
 const runId = z.number().int().positive();
 
@@ -21,6 +21,8 @@ export type JobEventDto = z.infer<typeof jobEventSchema>;
 export const apiEvents = {
   job: jobEventSchema,
   queue: queueSchema,
+  /** A dataset import's progress, result or error. */
+  import: importTaskSchema,
 } as const;
 
 export type ApiEvents = typeof apiEvents;

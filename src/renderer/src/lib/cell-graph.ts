@@ -21,6 +21,8 @@ export interface CellEdge {
   color: string;
   /** Decorrelation similarity of this pick, if recorded. */
   score: number | null;
+  /** Not in every compared genotype (Compare view); drawn marked. */
+  diff: boolean;
 }
 
 export interface CellGraph {
@@ -45,7 +47,8 @@ export function nodeCount(g: Genotype, cell: CellType, k = 2): number {
   return Math.max(Math.ceil(edges.length / k), ...concat.map((c) => c - 1));
 }
 
-export function cellGraph(g: Genotype, cell: CellType, scores: CellScoresDto | null = null, k = 2): CellGraph {
+/** `diff`: indices of edges to mark as differing from the genotypes compared with this one. */
+export function cellGraph(g: Genotype, cell: CellType, scores: CellScoresDto | null = null, k = 2, diff: ReadonlySet<number> = new Set()): CellGraph {
   const edges = cell === 'normal' ? g.normal : g.reduce;
   const concat = cell === 'normal' ? g.normalConcat : g.reduceConcat;
   const n = nodeCount(g, cell, k);
@@ -63,13 +66,14 @@ export function cellGraph(g: Genotype, cell: CellType, scores: CellScoresDto | n
       source: stateId(e.input),
       target: `n${node}`,
       op: e.op,
-      label: e.op,
+      label: diff.has(i) ? `≠ ${e.op}` : e.op,
       color: opColor(e.op),
       score,
+      diff: diff.has(i),
     };
   });
   for (const c of concat) {
-    out.push({ id: `cat${c}`, source: stateId(c), target: 'out', op: '', label: '', color: '#b0b0b0', score: null });
+    out.push({ id: `cat${c}`, source: stateId(c), target: 'out', op: '', label: '', color: '#b0b0b0', score: null, diff: false });
   }
   return { nodes, edges: out };
 }
@@ -80,7 +84,7 @@ export function cytoscapeElements(graph: CellGraph) {
     ...graph.nodes.map((nd) => ({ group: 'nodes' as const, data: { id: nd.id, label: nd.label, role: nd.role } })),
     ...graph.edges.map((e) => ({
       group: 'edges' as const,
-      data: { id: e.id, source: e.source, target: e.target, op: e.op, label: e.label, color: e.color, score: e.score },
+      data: { id: e.id, source: e.source, target: e.target, op: e.op, label: e.label, color: e.color, score: e.score, diff: e.diff },
     })),
   ];
 }

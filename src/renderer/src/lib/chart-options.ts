@@ -64,3 +64,15 @@ export function matrixOption(opts: { rows: string[]; columns: string[]; values: 
     series: [{ type: 'heatmap', data, label: { show: false }, emphasis: { itemStyle: { borderColor: '#333', borderWidth: 1 } } }],
   };
 }
+
+/** Per-class accuracy as bars (classes along x), in [0, 1]. */
+export function perClassOption(classes: readonly string[], accuracy: readonly (number | null)[]): EChartsOption {
+  return {
+    animation: false,
+    grid: { left: 48, right: 12, top: 12, bottom: 70 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(1)} %` : '–') },
+    xAxis: { type: 'category', data: [...classes], axisLabel: { rotate: 40, fontSize: 10, interval: 0 } },
+    yAxis: { type: 'value', min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(100 * v)} %` } },
+    series: [{ type: 'bar', data: accuracy.map((a) => (a === null ? '-' : a)), itemStyle: { color: '#2f6fde' }, barMaxWidth: 28 }],
+  };
+}

@@ -12,7 +12,7 @@ export interface Series {
 }
 
 export interface CurveSet {
-  id: 'loss' | 'accuracy' | 'zero-ratio' | 'node-norms';
+  id: 'loss' | 'accuracy' | 'zero-ratio' | 'node-norms' | 'error';
   title: string;
   yName: string;
   series: Series[];

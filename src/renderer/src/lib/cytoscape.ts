@@ -44,6 +44,8 @@ export const CELL_GRAPH_STYLE = [
   },
   { selector: 'edge[op = ""]', style: { 'line-style': 'dashed', width: 1.2, 'target-arrow-shape': 'none' } },
   { selector: 'edge.hovered', style: { width: 4 } },
+  // Compare view: an edge the other genotypes do not have.
+  { selector: 'edge[?diff]', style: { width: 3.5, 'underlay-color': '#e53935', 'underlay-opacity': 0.28, 'underlay-padding': 5, 'font-weight': 'bold', color: '#b71c1c' } },
 ] as const;
 
 export { cytoscape };

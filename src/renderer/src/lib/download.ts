@@ -33,3 +33,8 @@ export async function copyText(text: string): Promise<void> {
 export function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'export';
 }
+
+/** Save text as a file (CSV, JSON, DARTS text). */
+export function downloadText(text: string, filename: string, type = 'text/plain'): void {
+  downloadDataUrl(`data:${type};charset=utf-8,${encodeURIComponent(text)}`, filename);
+}

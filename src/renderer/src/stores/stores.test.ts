@@ -5,9 +5,12 @@ import { installFakeApi } from '../testing/fake-api';
 import { epoch, runDetail, runSummary, searchMetrics } from '../testing/samples';
 import { RELOAD_DELAY_MS } from './debounce';
 import { connectEvents } from './events';
+import { useCompareStore } from './compare';
+import { useDatasetsStore } from './datasets';
 import { useJobsStore } from './jobs';
 import { useRunStore } from './run';
 import { useRunsStore } from './runs';
+import { useSpacesStore } from './spaces';
 import { useSystemStore } from './system';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -124,5 +127,89 @@ describe('system store and event routing', () => {
     fake.emit('queue', { running: 'all' });
     expect(system.queue).toEqual(q);
     expect(fake.dropped).toEqual(['queue']);
+  });
+});
+
+describe('datasets store', () => {
+  const task = (over: Record<string, unknown> = {}) => ({ id: 3, revision: 0, source: 'a, b', name: 'mine', format: null, status: 'running', phase: 'detecting', file: null, images: 0, total: null, error: null, startedAt: '2026-11-29T12:00:00.000Z', finishedAt: null, ...over });
+  const dropped = { roots: [], files: [{ file: new File([new Uint8Array(3)], 'train-images-idx3-ubyte'), path: 'train-images-idx3-ubyte' }] };
+
+  it('stages what was dropped, starts the import, and keeps the newest snapshot whatever order they arrive in', async () => {
+    let lists = 0;
+    const staged: unknown[] = [];
+    const fake = installFakeApi(
+      { 'datasets/import': () => task(), 'datasets/list': () => (lists++, []) },
+      { stage: async (d) => (staged.push(d), { kind: 'upload', uploadId: 'upload-000001' }) },
+    );
+    const store = useDatasetsStore();
+    // The failure event overtakes the answer that started the import.
+    store.applyImport(task({ revision: 2, status: 'failed', error: { message: 'x: bad', file: 'x' } }) as never);
+    expect(await store.importDropped(dropped, { name: 'mine', size: 32 })).toMatchObject({ status: 'running' });
+    expect(staged).toEqual([dropped]);
+    expect(fake.calls.find((c) => c.channel === 'datasets/import')!.payload).toEqual({ source: { kind: 'upload', uploadId: 'upload-000001' }, name: 'mine', size: 32 });
+    expect(store.imports.map((t) => [t.id, t.status])).toEqual([[3, 'failed']]);
+    expect(store.staging).toBeNull();
+    store.applyImport(task({ id: 4, revision: 5, status: 'completed', phase: 'done' }) as never);
+    expect(store.imports.map((t) => t.id)).toEqual([4, 3]);
+    await flush();
+    expect(lists).toBe(1);
+    store.dismissImport(4);
+    store.applyImport(task({ id: 4, revision: 6, status: 'completed' }) as never);
+    expect(store.imports.map((t) => t.id)).toEqual([3]);
+  });
+
+  it('keeps why staging failed, and why a delete was refused', async () => {
+    installFakeApi(
+      { 'datasets/delete': () => { throw { code: 'conflict', message: 'Dataset d is used by run #2 s (queued); finish or delete it first.' }; } },
+      { stage: async () => { throw new Error('The upload to the workbench server broke off.'); } },
+    );
+    const store = useDatasetsStore();
+    expect(await store.importDropped(dropped, {}, '1 file')).toBeNull();
+    expect(store.staging).toMatchObject({ label: '1 file', error: 'The upload to the workbench server broke off.' });
+    expect(await store.remove('d')).toBe(false);
+    expect(store.deleteErrors.d).toMatch(/used by run #2/);
+    expect(store.deleting).toBeNull();
+  });
+});
+
+describe('compare store', () => {
+  it('loads the picked runs and reads them again when one of them records an epoch', async () => {
+    const fake = installFakeApi({ 'runs/compare': () => [], 'runs/list': (p) => [runSummary({ id: (p as { kind: string }).kind === 'search' ? 1 : 2, kind: (p as { kind: 'search' | 'retrain' }).kind })] });
+    const store = useCompareStore();
+    await store.load([3, 7]);
+    expect(fake.calls.at(-1)).toEqual({ channel: 'runs/compare', payload: { ids: [3, 7] } });
+    store.applyJobEvent({ type: 'epoch', runId: 9, epoch: 0, metrics: {} });
+    store.applyJobEvent({ type: 'progress', runId: 7, progress: { epoch: 0, step: 1, stepsPerEpoch: 2, epochs: 1, loss: 1, elapsed: 1, eta: 1 } });
+    await flush();
+    expect(fake.calls.filter((c) => c.channel === 'runs/compare')).toHaveLength(1);
+    store.applyJobEvent({ type: 'epoch', runId: 7, epoch: 0, metrics: {} });
+    await flush();
+    expect(fake.calls.filter((c) => c.channel === 'runs/compare')).toHaveLength(2);
+    await store.loadCandidates();
+    expect(store.candidates.map((r) => r.kind).sort()).toEqual(['retrain', 'search']);
+    await store.load([]);
+    expect(store.entries).toEqual([]);
+  });
+});
+
+describe('spaces store', () => {
+  it('saves a space and lists again; the service\'s refusal comes back as an ApiError with its fields', async () => {
+    let saved = false;
+    const fake = installFakeApi({
+      'spaces/list': () => (saved ? [{ name: 'mine', ops: ['none', 'skip_connect'], nodes: 2, cells: 2, channels: 4, builtin: false }] : []),
+      'spaces/save': (p) => {
+        const space = (p as { space: { name: string } }).space;
+        if (space.name === 'bad') throw { code: 'conflict', message: 'no', issues: [{ path: 'space.name', message: 'taken' }] };
+        saved = true;
+        return { ...space, builtin: false };
+      },
+    });
+    const store = useSpacesStore();
+    await store.save({ name: 'mine', ops: ['none', 'skip_connect'], nodes: 2, cells: 2, channels: 4 });
+    expect(store.saved.map((s) => s.name)).toEqual(['mine']);
+    const err = await store.save({ name: 'bad', ops: ['skip_connect'], nodes: 2, cells: 2, channels: 4 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).issues[0]!.path).toBe('space.name');
+    expect(fake.calls.map((c) => c.channel)).toEqual(['spaces/save', 'spaces/list', 'spaces/save']);
   });
 });

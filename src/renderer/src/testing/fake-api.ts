@@ -4,7 +4,7 @@ import type { ConnectionState, RendererTransport } from '../api/transport';
 
 export type Handler = (payload: unknown) => unknown;
 
-export function installFakeApi(handlers: Record<string, Handler>) {
+export function installFakeApi(handlers: Record<string, Handler>, opts: { stage?: RendererTransport['stage'] } = {}) {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const calls: { channel: string; payload: unknown }[] = [];
   const transport: RendererTransport = {
@@ -28,6 +28,7 @@ export function installFakeApi(handlers: Record<string, Handler>) {
       l('open');
       return () => {};
     },
+    stage: opts.stage ?? (async () => ({ kind: 'upload', uploadId: 'fake-upload-0001' })),
   };
   const dropped: string[] = [];
   const client = installApi(transport, { onInvalidEvent: (event) => dropped.push(event) });

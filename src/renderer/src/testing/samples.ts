@@ -63,5 +63,5 @@ export function epoch(e: number): EpochDto {
 }
 
 export function runDetail(over: Partial<RunDetailDto> = {}): RunDetailDto {
-  return { run: runSummary(), epochs: [epoch(0)], checkpoints: [], genotypes: [], children: [], ...over };
+  return { run: runSummary(), epochs: [epoch(0)], checkpoints: [], genotypes: [], children: [], result: null, evaluation: null, network: null, ...over };
 }
