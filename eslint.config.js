@@ -51,6 +51,16 @@ export default tseslint.config(
     ),
   },
   {
+    // The GPU job host's page and worker: a browser context (Chromium), like the engine it bundles.
+    files: ['src/main/gpu/**/*.ts'],
+    ignores: ['src/main/gpu/**/*.test.ts'],
+    rules: forbid(
+      [...layer('data', 'store', 'jobs', 'api', 'app', 'server', 'cli'), '**/renderer/**', 'electron', 'better-sqlite3', 'sharp', 'ws', 'playwright-core'],
+      'src/main/gpu runs in Chromium: it imports only the engine (nas), src/shared and tfjs.',
+      nodePaths,
+    ),
+  },
+  {
     files: ['src/main/data/**/*.ts'],
     ignores: ['src/main/data/**/*.test.ts'],
     rules: forbid([...layer('nas', 'store', 'jobs', 'api', 'app', 'server', 'cli'), '**/renderer/**', '@tensorflow/*', 'electron'], 'data imports only src/shared (and file/image libraries).'),

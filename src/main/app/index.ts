@@ -6,6 +6,8 @@ import { IPC_EVENT, IPC_INVOKE } from '../../shared/api/channel-names';
 import type { ApiEnvelope } from '../../shared/api/errors';
 import { dispatch, openWorkbench, type Workbench } from '../api';
 import { resolveHome } from '../store/home';
+import { unpackedPath } from './asar-paths';
+import { configureGpuSwitches, hiddenWindowPages } from './gpu-window';
 import { hardenSession } from './security';
 import { appUrlMatcher, createMainWindow, type WindowPaths } from './window';
 
@@ -24,6 +26,9 @@ function homeArg(argv: string[]): string | undefined {
   return argv[i]!.includes('=') ? argv[i]!.slice('--home='.length) : argv[i + 1];
 }
 
+// WebGPU for the GPU job host's hidden windows: Chromium switches must be set before the app is ready.
+configureGpuSwitches();
+
 let workbench: Workbench | null = null;
 let window: BrowserWindow | null = null;
 
@@ -38,8 +43,11 @@ async function start(): Promise<void> {
     home: resolveHome(homeArg(process.argv)),
     mode: 'electron',
     version: app.getVersion(),
-    workerEntry: path.join(here, 'worker.js'),
+    // Job processes run the unpacked copy (see electron-builder.yml's asarUnpack).
+    workerEntry: app.isPackaged ? unpackedPath(path.join(here, 'worker.js')) : path.join(here, 'worker.js'),
     execArgv: [],
+    // webgl/webgpu jobs run the engine in hidden windows of this app (src/main/app/gpu-window.ts).
+    gpuPages: hiddenWindowPages(),
     onEventError: (event, message) => console.error(`nasw: dropped a "${event}" event that breaks the contract: ${message}`),
   });
   const wb = workbench;

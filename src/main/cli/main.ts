@@ -4,6 +4,7 @@ import { resolveHome } from '../store/home';
 import { registerCountCommand } from './count';
 import { registerDatasetCommands } from './dataset';
 import { registerDiscretizeCommand } from './discretize';
+import { registerDoctorCommand } from './doctor';
 import { registerEvaluateCommand } from './evaluate';
 import { registerRetrainCommand } from './retrain';
 import { registerRunsCommands } from './runs';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRetrainCommand(program, getHome);
   registerEvaluateCommand(program, getHome);
   registerCountCommand(program);
+  registerDoctorCommand(program);
   registerDatasetCommands(program, getHome);
   registerRunsCommands(program, getHome);
   return program;

@@ -11,7 +11,8 @@ import { CODE_VERSION } from '../../shared/version';
 import { InvalidTransitionError, type NewCheckpoint, type Run, type Store } from '../store';
 import { homePaths } from '../store/home';
 import { sha256, type CheckpointFile } from './run-folder';
-import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol';
+import type { GpuPageOpener } from './chromium-host/launchers';
+import type { FromWorker, GpuPageRequest, ToWorker, WorkerJob } from './worker-protocol';
 
 
 export interface JobRunnerOptions {
@@ -25,6 +26,11 @@ export interface JobRunnerOptions {
   execArgv?: string[];
   /** How long a cancelled job may take to reach a step boundary before it is killed (ms). */
   cancelGraceMs?: number;
+  /**
+   * The desktop app's GPU job host pages (hidden windows): job processes on webgl/webgpu ask for them
+   * over IPC. Without it they launch a headless Chromium themselves (CLI, browser mode).
+   */
+  gpuPages?: GpuPageOpener;
 }
 
 interface Active {
@@ -35,6 +41,8 @@ interface Active {
   error?: string;
   cancelRequested: boolean;
   cancelTimer?: NodeJS.Timeout;
+  /** GPU host pages this job's process asked the app for (closed when it exits). */
+  pages?: Map<number, { close(): void }>;
 }
 
 export class JobRunner {
@@ -268,7 +276,8 @@ export class JobRunner {
     const job = this.buildJob(run);
     const entry = this.opts.workerEntry ?? fileURLToPath(new URL('./worker.ts', import.meta.url));
     const execArgv = this.opts.execArgv ?? (entry.endsWith('.ts') ? ['--import', 'tsx'] : []);
-    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+    const env = this.opts.gpuPages ? { ...process.env, NASW_GPU_PAGES: 'parent' } : process.env;
+    const child = fork(entry, [], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
     if (child.pid === undefined) throw new Error('the job process could not be started');
     try {
       this.store.runs.transition(run.id, 'running', { pid: child.pid });
@@ -353,6 +362,9 @@ export class JobRunner {
           a.settled = 'failed';
           a.error = m.error;
           break;
+        case 'gpu-page':
+          this.onGpuPage(a, m);
+          break;
       }
     } catch (e) {
       a.settled = 'failed';
@@ -381,8 +393,30 @@ export class JobRunner {
     });
   }
 
+  /** A job process's request for a GPU host page (the app's hidden window): open or close it, report when gone. */
+  private onGpuPage(a: Active, m: GpuPageRequest): void {
+    const opener = this.opts.gpuPages;
+    if (m.op === 'close') {
+      a.pages?.get(m.id)?.close();
+      a.pages?.delete(m.id);
+      return;
+    }
+    if (!opener || !m.url) {
+      this.sendTo(a, { type: 'gpu-page', op: 'error', id: m.id, error: 'this runner has no GPU host windows' });
+      return;
+    }
+    opener
+      .open(m.url, (reason) => this.sendTo(a, { type: 'gpu-page', op: 'gone', id: m.id, reason }))
+      .then((page) => {
+        (a.pages ??= new Map()).set(m.id, page);
+        this.sendTo(a, { type: 'gpu-page', op: 'opened', id: m.id });
+      })
+      .catch((e: unknown) => this.sendTo(a, { type: 'gpu-page', op: 'error', id: m.id, error: e instanceof Error ? e.message : String(e) }));
+  }
+
   private onExit(a: Active, code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
     if (a.cancelTimer) clearTimeout(a.cancelTimer);
+    for (const page of a.pages?.values() ?? []) page.close();
     this.active.delete(a.runId);
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
     let status: 'completed' | 'failed' | 'cancelled' | 'interrupted';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { formatGenotype } from '../../shared/genotype-text';
 import type { RetrainEpochMetrics, StepProgress } from '../../shared/metrics';
 import type { RetrainConfig } from '../../shared/retrain-config';
-import { runRetrain, type RetrainData } from '../nas/retrain';
+import { runRetrain, type RetrainData, type RetrainEvent, type RetrainJob } from '../nas/retrain';
 import { RunFolder, type CheckpointFile } from './run-folder';
 
 export interface RetrainHooks {
@@ -28,6 +28,8 @@ export async function runRetrainInFolder(opts: {
   resumeFrom?: string;
   progressEvery?: number;
   hooks?: RetrainHooks;
+  /** Where the engine runs (default: runRetrain in this process; the Chromium job host for webgl/webgpu). */
+  engine?: (job: RetrainJob) => AsyncIterable<RetrainEvent>;
 }): Promise<{ status: 'completed' | 'stopped'; history: RetrainEpochMetrics[]; lastCheckpoint?: CheckpointFile }> {
   const { config, data, hooks = {} } = opts;
   const resuming = opts.resume || opts.resumeFrom !== undefined;
@@ -42,7 +44,7 @@ export async function runRetrainInFolder(opts: {
   }
   const history: RetrainEpochMetrics[] = [];
   let last: CheckpointFile | undefined;
-  for await (const ev of runRetrain({ config, data, resume: resumeBytes, shouldStop: hooks.shouldStop, progressEvery: opts.progressEvery })) {
+  for await (const ev of (opts.engine ?? runRetrain)({ config, data, resume: resumeBytes, shouldStop: hooks.shouldStop, progressEvery: opts.progressEvery })) {
     if (ev.type === 'start') {
       folder.writeJson('network.json', {
         genotype: config.genotype,

@@ -5,7 +5,7 @@ import type { SearchEpochMetrics, StepProgress } from '../../shared/metrics';
 import type { SearchConfig } from '../../shared/search-config';
 import { CODE_VERSION } from '../../shared/version';
 import { selectBackend, type BackendInfo } from '../nas/backend';
-import { runSearch } from '../nas/search';
+import { runSearch, type SearchEvent, type SearchJob } from '../nas/search';
 import { nodeBackendHost } from './backend-host';
 import { RunFolder, type CheckpointFile } from './run-folder';
 
@@ -15,6 +15,13 @@ export interface SearchRunnerHooks {
   onEpoch?(m: SearchEpochMetrics, ckpt: CheckpointFile): void;
   onStopped?(ckpt: CheckpointFile): void;
   shouldStop?(): boolean;
+}
+
+/** Where the engine runs: in this process (the default), or in the Chromium job host (chromium-host/). */
+export interface SearchEngine {
+  run(job: SearchJob): AsyncIterable<SearchEvent>;
+  /** The backend really used: known once `run` has yielded its first event. */
+  backend(): BackendInfo;
 }
 
 export interface SearchRunResult {
@@ -37,11 +44,14 @@ export async function runSearchInFolder(opts: {
   resumeFrom?: string;
   hooks?: SearchRunnerHooks;
   progressEvery?: number;
+  /** Default: this process, on the backend the config chooses. */
+  engine?: SearchEngine;
 }): Promise<SearchRunResult> {
   const { config, data, hooks = {} } = opts;
-  const backend = await selectBackend(config.backend, nodeBackendHost());
+  const local = opts.engine ? null : await selectBackend(config.backend, nodeBackendHost());
+  const engine: SearchEngine = opts.engine ?? { run: (job) => runSearch(job), backend: () => local! };
   const resuming = opts.resume || opts.resumeFrom !== undefined;
-  const folder = resuming && fs.existsSync(opts.folder) ? RunFolder.open(opts.folder) : RunFolder.create(opts.folder, config, { kind: 'search', createdAt: new Date().toISOString(), codeVersion: CODE_VERSION, backend });
+  const folder = resuming && fs.existsSync(opts.folder) ? RunFolder.open(opts.folder) : RunFolder.create(opts.folder, config, { kind: 'search', createdAt: new Date().toISOString(), codeVersion: CODE_VERSION, backend: local });
   let resumeBytes: Uint8Array | undefined;
   if (opts.resumeFrom) resumeBytes = fs.readFileSync(opts.resumeFrom);
   else if (opts.resume) {
@@ -50,9 +60,12 @@ export async function runSearchInFolder(opts: {
   }
   const history: SearchEpochMetrics[] = [];
   let last: CheckpointFile | undefined;
-  for await (const ev of runSearch({ config, data, resume: resumeBytes, shouldStop: hooks.shouldStop, progressEvery: opts.progressEvery })) {
+  for await (const ev of engine.run({ config, data, resume: resumeBytes, shouldStop: hooks.shouldStop, progressEvery: opts.progressEvery })) {
     if (ev.type === 'start') {
-      hooks.onStart?.({ backend, parameters: ev.parameters, epoch: ev.position.epoch, step: ev.position.step, stepsPerEpoch: ev.stepsPerEpoch });
+      // The Chromium host knows its device only once its gates have passed: record it now.
+      const record = folder.readConfig();
+      if (!record.backend) folder.writeJson('config.json', { ...record, backend: engine.backend() });
+      hooks.onStart?.({ backend: engine.backend(), parameters: ev.parameters, epoch: ev.position.epoch, step: ev.position.step, stepsPerEpoch: ev.stepsPerEpoch });
     } else if (ev.type === 'step') {
       hooks.onStep?.(ev.progress);
     } else if (ev.type === 'epoch') {
@@ -63,10 +76,10 @@ export async function runSearchInFolder(opts: {
     } else if (ev.type === 'stopped') {
       last = folder.writeCheckpoint(ev.position.epoch, ev.position.step, ev.checkpoint);
       hooks.onStopped?.(last);
-      return { status: 'stopped', backend, history, lastCheckpoint: last };
+      return { status: 'stopped', backend: engine.backend(), history, lastCheckpoint: last };
     }
   }
-  return { status: 'completed', backend, history, lastCheckpoint: last };
+  return { status: 'completed', backend: engine.backend(), history, lastCheckpoint: last };
 }
 
 /** Metrics log = what is on disk up to this epoch, then this epoch (idempotent under resume). */

@@ -19,7 +19,25 @@ export type WorkerJob =
   | { kind: 'retrain'; runId: number; home: string; folder: string; config: unknown; resumeFrom?: string }
   | { kind: 'evaluate'; runId: number; home: string; folder: string; checkpointPath: string };
 
-export type ToWorker = { type: 'start'; job: WorkerJob } | { type: 'stop' };
+export type ToWorker = { type: 'start'; job: WorkerJob } | { type: 'stop' } | GpuPageReply;
+
+/**
+ * The GPU job host in the desktop app (chromium-host/): a job process asks the app to open its page in a
+ * hidden window, and hears when that window is gone (a crash reads as the host going away).
+ */
+export interface GpuPageRequest {
+  type: 'gpu-page';
+  op: 'open' | 'close';
+  id: number;
+  url?: string;
+}
+export interface GpuPageReply {
+  type: 'gpu-page';
+  op: 'opened' | 'error' | 'gone';
+  id: number;
+  error?: string;
+  reason?: string;
+}
 
 export interface GenotypeMessage {
   method: 'value' | 'decorrelation';
@@ -38,4 +56,5 @@ export type FromWorker =
   | { type: 'genotype'; genotype: GenotypeMessage }
   | { type: 'result'; result: Record<string, unknown> }
   | { type: 'done' }
-  | { type: 'failed'; error: string };
+  | { type: 'failed'; error: string }
+  | GpuPageRequest;

@@ -6,8 +6,11 @@ import type { RetrainConfig } from '../../shared/retrain-config';
 import { selectBackend } from '../nas/backend';
 import { discretizeCheckpoint } from '../nas/discretize/discretize-checkpoint';
 import { evaluateNetwork } from '../nas/evaluate';
-import { retrainStateFromCheckpoint } from '../nas/retrain-state';
+import { readRetrainCheckpoint, retrainStateFromCheckpoint } from '../nas/retrain-state';
 import { nodeBackendHost } from './backend-host';
+import { HostGoneError } from './chromium-host/host';
+import type { GpuEngine } from './chromium-host/gpu-engine';
+import { openJobGpuEngine, searchEngineOn } from './chromium-host/job-engines';
 import { openRetrainData } from './retrain-data';
 import { runRetrainInFolder } from './retrain-runner';
 import { RunFolder } from './run-folder';
@@ -27,7 +30,21 @@ function send(msg: FromWorker): Promise<void> {
   });
 }
 
+/** Host diagnostics (bundle builds, the page's console errors) go to stderr, whose tail the runner keeps. */
+const logLine = (line: string) => process.stderr.write(`${line}\n`);
+
 async function run(job: WorkerJob): Promise<void> {
+  // webgl / webgpu (or auto on a real GPU): the engine runs in the Chromium job host, this process feeds it.
+  const backendChoice = job.kind === 'retrain' ? (job.config as RetrainConfig).backend : job.kind === 'evaluate' ? RunFolder.open(job.folder).readConfig<RetrainConfig>().config.backend : job.config.backend;
+  const gpu = await openJobGpuEngine(backendChoice, job.home, logLine);
+  try {
+    await runOn(job, gpu);
+  } finally {
+    await gpu?.close();
+  }
+}
+
+async function runOn(job: WorkerJob, gpu: GpuEngine | null): Promise<void> {
   if (job.kind === 'search') {
     const data = await openSearchData(job.home, job.config);
     const r = await runSearchInFolder({
@@ -36,6 +53,7 @@ async function run(job: WorkerJob): Promise<void> {
       data,
       resumeFrom: job.resumeFrom,
       progressEvery: 1,
+      engine: gpu ? searchEngineOn(gpu) : undefined,
       hooks: {
         onStart: (s) => void send({ type: 'backend', backend: s.backend, parameters: s.parameters }),
         onStep: (p) => void send({ type: 'progress', progress: p }),
@@ -48,17 +66,13 @@ async function run(job: WorkerJob): Promise<void> {
     return;
   }
   if (job.kind === 'discretize') {
-    const backend = await selectBackend(job.config.backend, nodeBackendHost());
-    await send({ type: 'backend', backend });
+    const backend = gpu ? null : await selectBackend(job.config.backend, nodeBackendHost());
+    if (backend) await send({ type: 'backend', backend });
     const data = job.method === 'decorrelation' ? (await openSearchData(job.home, job.config)).discretize : undefined;
-    const result = await discretizeCheckpoint({
-      checkpoint: fs.readFileSync(job.checkpointPath),
-      method: job.method,
-      data,
-      images: job.images,
-      onProgress: (done, total) =>
-        void send({ type: 'progress', progress: { epoch: 0, step: done, stepsPerEpoch: total, epochs: 1, loss: 0, elapsed: 0, eta: 0 } }),
-    });
+    const onProgress = (done: number, total: number) =>
+      void send({ type: 'progress', progress: { epoch: 0, step: done, stepsPerEpoch: total, epochs: 1, loss: 0, elapsed: 0, eta: 0 } });
+    const discretizeJob = { checkpoint: fs.readFileSync(job.checkpointPath), method: job.method, data, images: job.images, onProgress };
+    const result = gpu ? await gpu.discretize({ ...discretizeJob, onBackend: (b) => void send({ type: 'backend', backend: b }) }) : await discretizeCheckpoint(discretizeJob);
     const scores =
       result.decorrelation === undefined
         ? { alphaSoftmax: result.alphaSoftmax }
@@ -69,7 +83,7 @@ async function run(job: WorkerJob): Promise<void> {
   }
   if (job.kind === 'retrain') {
     const config = job.config as RetrainConfig;
-    const backend = await selectBackend(config.backend, nodeBackendHost());
+    const backend = gpu ? null : await selectBackend(config.backend, nodeBackendHost());
     const data = await openRetrainData(job.home, config);
     let counts = { parameters: 0, multiplyAdds: 0 };
     const r = await runRetrainInFolder({
@@ -78,10 +92,11 @@ async function run(job: WorkerJob): Promise<void> {
       data,
       resumeFrom: job.resumeFrom,
       progressEvery: 1,
+      engine: gpu ? (j) => gpu.retrain(j) : undefined,
       hooks: {
         onStart: (s) => {
           counts = { parameters: s.parameters, multiplyAdds: s.multiplyAdds };
-          void send({ type: 'backend', backend, parameters: s.parameters });
+          void send({ type: 'backend', backend: backend ?? gpu!.info!, parameters: s.parameters });
         },
         onStep: (p) => void send({ type: 'progress', progress: p }),
         onEpoch: (m, ckpt) => void send({ type: 'epoch', metrics: m as unknown as Record<string, unknown> & { epoch: number }, checkpoint: ckpt }),
@@ -98,15 +113,22 @@ async function run(job: WorkerJob): Promise<void> {
   }
   // evaluate: the test split through a retrain checkpoint (BN in eval mode, no drop-path, no auxiliary head).
   const record = RunFolder.open(job.folder).readConfig<RetrainConfig>();
+  const onProgress = (done: number, total: number) => void send({ type: 'progress', progress: { epoch: 0, step: done, stepsPerEpoch: total, epochs: 1, loss: 0, elapsed: 0, eta: 0 } });
+  const bytes = fs.readFileSync(job.checkpointPath);
+  if (gpu) {
+    const { meta } = readRetrainCheckpoint(bytes);
+    const data = await openRetrainData(job.home, meta.config);
+    const evaluation = await gpu.evaluate(bytes, data.test, { batchSize: meta.config.batchSize, onProgress, onBackend: (b) => void send({ type: 'backend', backend: b }) });
+    await send({ type: 'result', result: { kind: 'evaluate', checkpoint: job.checkpointPath, classNames: data.classNames, evaluation } });
+    await send({ type: 'done' });
+    return;
+  }
   const backend = await selectBackend(record.config.backend, nodeBackendHost());
   await send({ type: 'backend', backend });
-  const { state, meta } = retrainStateFromCheckpoint(fs.readFileSync(job.checkpointPath), false);
+  const { state, meta } = retrainStateFromCheckpoint(bytes, false);
   try {
     const data = await openRetrainData(job.home, meta.config);
-    const evaluation = await evaluateNetwork(state.net, data.test, {
-      batchSize: meta.config.batchSize,
-      onProgress: (done, total) => void send({ type: 'progress', progress: { epoch: 0, step: done, stepsPerEpoch: total, epochs: 1, loss: 0, elapsed: 0, eta: 0 } }),
-    });
+    const evaluation = await evaluateNetwork(state.net, data.test, { batchSize: meta.config.batchSize, onProgress });
     await send({ type: 'result', result: { kind: 'evaluate', checkpoint: job.checkpointPath, classNames: data.classNames, evaluation } });
     await send({ type: 'done' });
   } finally {
@@ -122,6 +144,13 @@ process.on('message', (msg: ToWorker) => {
   if (msg.type === 'start') {
     run(msg.job)
       .catch(async (e: unknown) => {
+        // The GPU job host dying mid-run is a crash, not a failed job: exit non-zero without `failed`, so
+        // the runner records the run as interrupted (resumable), with this message from stderr.
+        if (e instanceof HostGoneError) {
+          logLine(e.message);
+          process.exitCode = 3;
+          return;
+        }
         await send({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
       })
       .finally(() => {
