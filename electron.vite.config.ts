@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/app/index.ts'),
           // Job processes: forked by the JobRunner with Electron's Node (ELECTRON_RUN_AS_NODE).
           worker: resolve(__dirname, 'src/main/jobs/worker.ts'),
+          // A job process's data-parallel search threads (worker_threads), found beside worker.js.
+          'peer-thread': resolve(__dirname, 'src/main/jobs/peers/peer-thread.ts'),
         },
       },
     },

@@ -1,7 +1,7 @@
 // Two data-parallel peers (worker threads, synchronised batch norm, summed gradients) give one process's results.
 import { describe, expect, it } from 'vitest';
 import { peerMain, type StepsResult } from './peer-steps';
-import { SharedCollective, runPeers } from './peers';
+import { runPeers } from './peers';
 
 function scaledError(a: number[], b: number[]): number {
   let num = 0;
@@ -14,13 +14,6 @@ function scaledError(a: number[], b: number[]): number {
 }
 
 describe('data-parallel peers', () => {
-  it('sum exactly and identically on every peer', async () => {
-    const sab = SharedCollective.buffer(1, 8);
-    const one = new SharedCollective(sab, 0, 1, 8);
-    expect(Array.from(one.allreduce(Float64Array.of(1.5, -2)))).toEqual([1.5, -2]);
-    expect(() => one.allreduce(new Float64Array(9))).toThrow(/capacity/);
-  });
-
   for (const channels of [8, 2]) it(`two peers on half batches reach the α, weights and running statistics of one process on the whole batch (${channels === 8 ? 'fused wasm cells' : 'cells on the layer path, channel counts the kernels do not cover'})`, async () => {
     const input = { steps: 2, batch: 8, channels };
     const alone = await peerMain(input, null);

@@ -60,6 +60,11 @@ export const searchConfigSchema = z
     alpha: alphaOptimSchema.default(alphaOptimSchema.parse({})),
     data: searchDataSchema.default(searchDataSchema.parse({})),
     backend: backendChoiceSchema.default('auto'),
+    /**
+     * Data-parallel threads on the wasm backend (each takes a slice of every batch; synchronised batch norm
+     * and summed gradients give one thread's trajectory to float32 tolerance). 'auto': the cores, up to 4.
+     */
+    threads: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto'),
     /** Batch size used when streaming the discretization subset. */
     discretizeBatchSize: z.number().int().min(1).max(1024).default(32),
   })

@@ -20,6 +20,7 @@ interface SearchFlags {
   freeze?: string;
   nodeNorm: boolean;
   backend?: string;
+  threads?: string;
   discretizeImages?: string;
   name?: string;
   json: boolean;
@@ -54,6 +55,7 @@ export function configFromFlags(f: SearchFlags) {
     alpha: { freezeEpochs: int(f.freeze, '--freeze') },
     data: { dataset: f.dataset, discretizeImages: int(f.discretizeImages, '--discretize-images') },
     backend: f.backend as SearchConfigInput['backend'],
+    threads: f.threads === undefined || f.threads === 'auto' ? f.threads : int(f.threads, '--threads'),
   };
   return searchConfig(stripUndefined(input) as SearchConfigInput, f.preset);
 }
@@ -85,6 +87,7 @@ export function registerSearchCommand(program: Command, getHome: () => string): 
     .option('--freeze <n>', 'epochs with α frozen')
     .option('--no-node-norm', 'plain DARTS: no node normalization')
     .option('--backend <name>', `compute backend: ${BACKENDS.join(' | ')}`)
+    .option('--threads <n>', 'data-parallel threads on wasm: a number, or auto (the cores, up to 4)')
     .option('--discretize-images <n>', 'images held out for decorrelation discretization')
     .option('--name <name>', 'a name for the run')
     .option('--detach', 'queue the run and return; a background process runs the queue', false)

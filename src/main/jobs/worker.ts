@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatGenotype } from '../../shared/genotype-text';
+import type { SearchData } from '../../shared/batches';
 import type { RetrainConfig } from '../../shared/retrain-config';
+import type { SearchConfig } from '../../shared/search-config';
 import { selectBackend } from '../nas/backend';
 import { discretizeCheckpoint } from '../nas/discretize/discretize-checkpoint';
 import { evaluateNetwork } from '../nas/evaluate';
@@ -15,7 +17,8 @@ import { openRetrainData } from './retrain-data';
 import { runRetrainInFolder } from './retrain-runner';
 import { RunFolder } from './run-folder';
 import { openSearchData } from './search-data';
-import { runSearchInFolder } from './search-runner';
+import { runSearchInFolder, type SearchEngine } from './search-runner';
+import { searchThreads, threadedSearchEngine } from './peers/threaded-search';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-protocol';
 
 let stopRequested = false;
@@ -44,6 +47,20 @@ async function run(job: WorkerJob): Promise<void> {
   }
 }
 
+/**
+ * In this process: data-parallel threads on wasm when the config asks for more than one and the batches
+ * allow it; otherwise the search runner's default (this thread, the backend the config chooses).
+ */
+async function localSearchEngine(home: string, config: SearchConfig, data: SearchData): Promise<SearchEngine | undefined> {
+  const backend = await selectBackend(config.backend, nodeBackendHost());
+  if (backend.backend !== 'wasm') return undefined;
+  const { threads, why } = searchThreads(config, data);
+  if (why) logLine(why);
+  if (threads <= 1) return undefined;
+  const threadEntry = new URL(import.meta.url.endsWith('.ts') ? './peers/peer-thread.ts' : './peer-thread.js', import.meta.url);
+  return threadedSearchEngine({ threads, home, config, threadEntry });
+}
+
 async function runOn(job: WorkerJob, gpu: GpuEngine | null): Promise<void> {
   if (job.kind === 'search') {
     const data = await openSearchData(job.home, job.config);
@@ -53,7 +70,7 @@ async function runOn(job: WorkerJob, gpu: GpuEngine | null): Promise<void> {
       data,
       resumeFrom: job.resumeFrom,
       progressEvery: 1,
-      engine: gpu ? searchEngineOn(gpu) : undefined,
+      engine: gpu ? searchEngineOn(gpu) : await localSearchEngine(job.home, job.config, data),
       hooks: {
         onStart: (s) => void send({ type: 'backend', backend: s.backend, parameters: s.parameters }),
         onStep: (p) => void send({ type: 'progress', progress: p }),
