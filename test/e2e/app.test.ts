@@ -72,6 +72,9 @@ describe('the workbench UI in browser mode', () => {
     expect(page.url()).not.toContain('token=');
     await expect.poll(() => page.locator('[data-testid=status-compute]').textContent()).toMatch(/cpu · CPU \(plain JavaScript\) · CPU/);
     expect(await page.locator('[data-testid=status-bar]').textContent()).toContain('connected');
+    // The doctor's findings: what loads here, what auto picks, and (on hover) why the GPU path is off.
+    await expect.poll(() => page.locator('[data-testid=status-doctor]').textContent(), { timeout: 60_000 }).toMatch(/backends: wasm, cpu · auto wasm/);
+    expect(await page.locator('[data-testid=status-doctor]').getAttribute('title')).toMatch(/tfjs-node-gpu is not installed/);
     await shoot('01-runs');
   });
 

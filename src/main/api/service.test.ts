@@ -178,6 +178,18 @@ describe('the API service over a real store', () => {
     expect(await call('system/info')).toMatchObject({ ok: true, result: { compute: { backend: 'webgl', kind: 'software', runId: run.id, source: 'running' } } });
   });
 
+  it("gives the doctor's findings of this machine once, validated by the contract", async () => {
+    const { call } = setup();
+    const first = await call('system/doctor');
+    expect(first.ok).toBe(true);
+    const d = (first as { result: { backends: { name: string; loads: boolean }[]; auto: string; summary: string[] } }).result;
+    // Here: wasm and cpu load, tfjs-node-gpu is absent, so auto picks wasm and the summary says why.
+    expect(d.backends.filter((b) => b.loads).map((b) => b.name)).toEqual(['wasm', 'cpu']);
+    expect(d.auto).toMatch(/^wasm \(/);
+    expect(d.summary.join('\n')).toMatch(/tfjs-node-gpu is not installed/);
+    expect(await call('system/doctor')).toEqual(first);
+  });
+
   it('lists datasets with the demo one, and the paper spaces', async () => {
     const { call } = setup();
     expect(await call('datasets/list')).toMatchObject({ ok: true, result: [{ name: 'synthetic', cached: false }] });

@@ -7,6 +7,7 @@ import {
   RESUMABLE_STATUSES,
   completedEpochs,
   type ComputeDto,
+  type DoctorSummaryDto,
   type GenotypeEntryDto,
   type JobProgressDto,
   type QueueDto,
@@ -20,6 +21,7 @@ import { mergeDeep, searchConfigSchema } from '../../shared/search-config';
 import { SPACE_PRESETS, presetSpace, type SpacePresetName } from '../../shared/search-space';
 import type { DatasetManifest } from '../data/manifest';
 import { DatasetImports } from '../jobs/dataset-import';
+import { nodeDoctorDeps, runDoctor } from '../jobs/doctor';
 import type { RunSummary, Store } from '../store';
 import { NotFoundError } from '../store/errors';
 import { compareEntry } from './compare';
@@ -45,6 +47,14 @@ export interface ApiServiceOptions {
   onEventError?: (event: string, message: string) => void;
   /** Dataset imports (the owner closes them); default: a task list of the service's own, cancelled on dispose. */
   imports?: DatasetImports;
+  /** The doctor's findings (default: runDoctor on this machine, without timing a matMul). */
+  doctor?: () => Promise<DoctorSummaryDto>;
+}
+
+/** This machine's doctor report, reduced to what the status bar shows. */
+async function machineDoctor(): Promise<DoctorSummaryDto> {
+  const r = await runDoctor(nodeDoctorDeps(false));
+  return { backends: r.backends, auto: 'error' in r.auto ? `none: ${r.auto.error}` : `${r.auto.backend} (${r.auto.device})`, summary: r.summary, install: r.install };
 }
 
 export type ApiEventListener = <E extends ApiEventName>(event: E, payload: ApiEventPayload<E>) => void;
@@ -66,6 +76,7 @@ function prefixed(issues: ApiIssue[], prefix: string): ApiIssue[] {
 export function createApiService(opts: ApiServiceOptions): ApiService {
   const { store, runner, home } = opts;
   const imports = opts.imports ?? new DatasetImports({ store, home });
+  let doctor: Promise<DoctorSummaryDto> | null = null;
   const listeners = new Set<ApiEventListener>();
   const progress = new Map<number, JobProgressDto>();
   const backends = new Map<number, BackendInfoDto>();
@@ -176,6 +187,10 @@ export function createApiService(opts: ApiServiceOptions): ApiService {
   };
 
   const handlers: ApiHandlers = {
+    'system/doctor': async () => (doctor ??= (opts.doctor ?? machineDoctor)().catch((e: unknown) => {
+      doctor = null; // ask again next time
+      throw e;
+    })),
     'system/info': async () => ({
       app: { name: opts.appName ?? 'NAS Workbench', version: opts.version ?? '0.0.0' },
       mode: opts.mode,

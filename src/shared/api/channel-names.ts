@@ -1,6 +1,7 @@
 // The contract's channel and event names as plain strings, for the preload (which must stay tiny: no zod).
 export const API_CHANNEL_NAMES = [
   'system/info',
+  'system/doctor',
   'runs/list',
   'runs/get',
   'jobs/submit',

@@ -18,6 +18,7 @@ import {
   runSummarySchema,
   spaceSchema,
   systemInfoSchema,
+  doctorSummarySchema,
 } from './dto';
 
 const none = z.object({}).strict().default({});
@@ -37,6 +38,8 @@ const countInput = {
 /** Channel name → { request, response }. Names read `domain/verb`; the proxy exposes them as `api.domain.verb(req)`. */
 export const apiChannels = {
   'system/info': { request: none, response: systemInfoSchema },
+  /** The doctor's findings (computed once per service, on first ask: it loads each backend). */
+  'system/doctor': { request: none, response: doctorSummarySchema },
   'runs/list': {
     request: z
       .object({

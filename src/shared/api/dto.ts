@@ -380,3 +380,14 @@ export const systemInfoSchema = z.object({
   queue: queueSchema,
 });
 export type SystemInfoDto = z.infer<typeof systemInfoSchema>;
+
+/** `nasw doctor`'s findings for the status bar: which backends load, what `auto` picks, the GPU path's state. */
+export const doctorSummarySchema = z.object({
+  backends: z.array(z.object({ name: z.string(), loads: z.boolean(), detail: z.string() })),
+  auto: z.string(),
+  /** One line per finding (tfjs-node-gpu, libtensorflow, CUDA/cuDNN, the GPU), as `nasw doctor` prints them. */
+  summary: z.array(z.string()),
+  /** How to install the tensorflow backend when it does not load (empty when it does). */
+  install: z.array(z.string()),
+});
+export type DoctorSummaryDto = z.infer<typeof doctorSummarySchema>;

@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ApiEventPayload } from '../../../shared/api/events';
-import type { QueueDto, SystemInfoDto } from '../../../shared/api/dto';
+import type { DoctorSummaryDto, QueueDto, SystemInfoDto } from '../../../shared/api/dto';
 import { useApi } from '../api/api';
 import type { ConnectionState } from '../api/transport';
 import { errorMessage } from './errors';
@@ -12,6 +12,16 @@ export const useSystemStore = defineStore('system', () => {
   const queue = ref<QueueDto>({ maxConcurrent: 1, running: [], queued: [] });
   const connection = ref<ConnectionState>('connecting');
   const error = ref<string | null>(null);
+  /** `nasw doctor`'s findings (the service computes them once; loaded after the first info). */
+  const doctor = ref<DoctorSummaryDto | null>(null);
+
+  async function loadDoctor(): Promise<void> {
+    try {
+      doctor.value = await useApi().system.doctor();
+    } catch {
+      doctor.value = null; // the status bar simply omits it
+    }
+  }
 
   async function load(): Promise<void> {
     try {
@@ -19,6 +29,7 @@ export const useSystemStore = defineStore('system', () => {
       info.value = i;
       queue.value = i.queue;
       error.value = null;
+      if (!doctor.value) void loadDoctor();
     } catch (err) {
       error.value = errorMessage(err);
     }
@@ -41,5 +52,5 @@ export const useSystemStore = defineStore('system', () => {
     connection.value = state;
   }
 
-  return { info, queue, connection, error, load, applyQueue, applyJobEvent, setConnection };
+  return { info, queue, connection, error, doctor, load, applyQueue, applyJobEvent, setConnection };
 });
