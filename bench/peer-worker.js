@@ -4,11 +4,13 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { sab, rank, size, capacity, job } = workerData;
+const { SharedCollective } = await import('../src/main/jobs/peers/shared-collective.ts');
 try {
-  const { SharedCollective } = await import('./peers.ts');
   const mod = await import(job.module);
   const result = await mod.peerMain(job.input, new SharedCollective(sab, rank, size, capacity));
   parentPort.postMessage({ ok: true, result });
 } catch (e) {
+  // Release the other peers (peer 0 waits on the main thread, where this message cannot reach it).
+  SharedCollective.abort(sab);
   parentPort.postMessage({ ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) });
 }
