@@ -130,6 +130,13 @@ describe('a search job on data-parallel threads', () => {
       expect(Math.max(softmaxGap(m.alphaSoftmax.normal, one.alphaSoftmax.normal), softmaxGap(m.alphaSoftmax.reduce, one.alphaSoftmax.reduce))).toBeLessThan(1e-5);
       expect(Math.abs(m.trainLoss - one.trainLoss)).toBeLessThan(1e-5 * one.trainLoss);
       expect(Math.abs(m.valLoss - one.valLoss)).toBeLessThan(1e-5 * one.valLoss);
+      // Validation is split over the threads (rank 0 takes batch 0 and the node-norm probe).
+      for (const type of ['normal', 'reduce'] as const) {
+        const a = m.nodeNorms[type]!;
+        const b = one.nodeNorms[type]!;
+        expect(a).toHaveLength(b.length);
+        a.forEach((v, k) => expect(Math.abs(v - b[k]!)).toBeLessThan(1e-4 * b[k]!));
+      }
       expect(m.trainAcc).toBe(one.trainAcc);
       expect(m.valAcc).toBe(one.valAcc);
     });
