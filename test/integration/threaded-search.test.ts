@@ -1,19 +1,14 @@
 // A search job on two data-parallel wasm threads: the single thread's trajectory, cancel at a step boundary, resume.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobEvent } from '../../src/shared/jobs';
+import { describe, expect, it } from 'vitest';
 import { searchConfig, type SearchConfigInput } from '../../src/shared/search-config';
 import type { SearchEpochMetrics } from '../../src/shared/metrics';
-import { JobRunner } from '../../src/main/jobs/job-runner';
 import { RunFolder } from '../../src/main/jobs/run-folder';
 import { openSearchData } from '../../src/main/jobs/search-data';
 import { runSearch } from '../../src/main/nas/search';
 import { readSearchCheckpoint } from '../../src/main/nas/search-state';
 import { useBackend } from '../../src/main/nas/testing/backends';
-import { openStore, type Store } from '../../src/main/store';
-import { homePaths } from '../../src/main/store/home';
+import { statusOf, useRunnerHarness } from './runner-harness';
 
 // 8 channels: the fused wasm cells (their synchronised batch norm and backward sums span the threads).
 const tiny: SearchConfigInput = {
@@ -27,53 +22,13 @@ const tiny: SearchConfigInput = {
   data: { dataset: 'synthetic', discretizeImages: 16 },
 };
 
-let home: string;
-let store: Store;
-let runner: JobRunner;
-const events: JobEvent[] = [];
-
-beforeAll(() => {
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'nasw-threads-'));
-  store = openStore(homePaths(home).database);
-  runner = new JobRunner({ home, store, cancelGraceMs: 60_000 });
-  runner.onEvent((e) => events.push(e));
-});
-
-afterAll(async () => {
-  await runner.close();
-  expect(store.integrityCheck()).toEqual([]);
-  store.close();
-  fs.rmSync(home, { recursive: true, force: true });
-});
-
-function waitFor(pred: (e: JobEvent) => boolean, timeoutMs = 280_000): Promise<JobEvent> {
-  const found = events.find(pred);
-  if (found) return Promise.resolve(found);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out waiting for a job event')), timeoutMs);
-    const off = runner.onEvent((e) => {
-      if (pred(e)) {
-        clearTimeout(timer);
-        off();
-        resolve(e);
-      }
-    });
-  });
-}
-
-const statusOf = (runId: number, status: string) => (e: JobEvent) => e.type === 'status' && e.runId === runId && e.status === status;
-
-function alphaOf(bytes: Uint8Array): number[] {
-  const c = readSearchCheckpoint(bytes);
-  return [...c.tensors.get('alpha/alpha_normal')!.data, ...c.tensors.get('alpha/alpha_reduce')!.data];
-}
+const h = useRunnerHarness('nasw-threads-', 60_000);
 
 /** Every network weight (w/…) of a checkpoint, by name. */
 function weightsOf(bytes: Uint8Array): Map<string, number[]> {
   const c = readSearchCheckpoint(bytes);
   return new Map([...c.tensors].filter(([name]) => name.startsWith('w/')).map(([name, t]) => [name, [...t.data]]));
 }
-const lastAlpha = (runId: number) => alphaOf(fs.readFileSync(store.checkpoints.list(runId)[0]!.path));
 
 /** max |a − b| / max |b|. */
 function scaledError(a: number[], b: number[]): number {
@@ -90,9 +45,9 @@ describe('a search job on data-parallel threads', () => {
   let threaded: number;
 
   it('follows the single-thread trajectory (α, losses, accuracies) and records its threads', async () => {
-    threaded = await runner.submit({ kind: 'search', name: 'two threads', config: tiny });
-    await waitFor(statusOf(threaded, 'completed'), 280_000);
-    const run = store.runs.require(threaded);
+    threaded = await h.runner.submit({ kind: 'search', name: 'two threads', config: tiny });
+    await h.waitFor(statusOf(threaded, 'completed'), 280_000);
+    const run = h.store.runs.require(threaded);
     expect(run.backend).toBe('wasm');
     const record = RunFolder.open(run.folder!).readConfig<unknown>() as { backend?: { notes: string[] } };
     expect(record.backend?.notes.join(' ')).toMatch(/2 data-parallel threads/);
@@ -100,7 +55,7 @@ describe('a search job on data-parallel threads', () => {
     // The same search in this process on one thread.
     await useBackend('wasm');
     const config = searchConfig(tiny);
-    const data = await openSearchData(home, config);
+    const data = await openSearchData(h.home, config);
     let last: Uint8Array | undefined;
     const history: SearchEpochMetrics[] = [];
     for await (const ev of runSearch({ config, data })) {
@@ -115,7 +70,7 @@ describe('a search job on data-parallel threads', () => {
     // amplifies such differences step by step (over 16 steps of this tiny config, cpu and wasm drift
     // apart by 5 % on that bias). So two steps: most weights tightly (the median tensor), all loosely,
     // softmax(α) (what discretization reads) and the losses tightly.
-    const jobBytes = fs.readFileSync(store.checkpoints.list(threaded)[0]!.path);
+    const jobBytes = fs.readFileSync(h.store.checkpoints.list(threaded)[0]!.path);
     const wJob = weightsOf(jobBytes);
     const wOne = weightsOf(last!);
     expect([...wJob.keys()].sort()).toEqual([...wOne.keys()].sort());
@@ -123,7 +78,7 @@ describe('a search job on data-parallel threads', () => {
     expect(errors[errors.length >> 1]!).toBeLessThan(1e-5);
     expect(errors.at(-1)!).toBeLessThan(1e-2);
     const softmaxGap = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, i) => row.map((v, j) => Math.abs(v - b[i]![j]!))));
-    const recorded = store.epochs.list(threaded).map((e) => e.metrics as unknown as SearchEpochMetrics);
+    const recorded = h.store.epochs.list(threaded).map((e) => e.metrics as unknown as SearchEpochMetrics);
     expect(recorded).toHaveLength(1);
     recorded.forEach((m, i) => {
       const one = history[i]!;
@@ -144,18 +99,18 @@ describe('a search job on data-parallel threads', () => {
 
   it('cancel stops both threads at the same step boundary; resume ends where the uninterrupted run ends', async () => {
     const longer = { ...tiny, epochs: 2, stepsPerEpoch: 4 };
-    const whole = await runner.submit({ kind: 'search', name: 'uninterrupted', config: longer });
-    await waitFor(statusOf(whole, 'completed'));
-    const id = await runner.submit({ kind: 'search', name: 'cancelled', config: longer });
-    await waitFor((e) => e.type === 'progress' && e.runId === id);
-    await runner.cancel(id);
-    await waitFor(statusOf(id, 'cancelled'));
-    const stopped = store.checkpoints.list(id)[0]!;
+    const whole = await h.runner.submit({ kind: 'search', name: 'uninterrupted', config: longer });
+    await h.waitFor(statusOf(whole, 'completed'));
+    const id = await h.runner.submit({ kind: 'search', name: 'cancelled', config: longer });
+    await h.waitFor((e) => e.type === 'progress' && e.runId === id);
+    await h.runner.cancel(id);
+    await h.waitFor(statusOf(id, 'cancelled'));
+    const stopped = h.store.checkpoints.list(id)[0]!;
     expect(stopped.epoch * 10 + (stopped.step ?? 9)).toBeLessThan(19); // before the end of the last epoch
-    await runner.resume(id);
-    await waitFor((e) => statusOf(id, 'completed')(e), 280_000);
-    expect(store.epochs.list(id).map((e) => e.epoch)).toEqual([0, 1]);
+    await h.runner.resume(id);
+    await h.waitFor((e) => statusOf(id, 'completed')(e), 280_000);
+    expect(h.store.epochs.list(id).map((e) => e.epoch)).toEqual([0, 1]);
     // Two-thread runs are deterministic (sums in rank order): the same α as the uninterrupted one.
-    expect(lastAlpha(id)).toEqual(lastAlpha(whole));
+    expect(h.lastAlpha(id)).toEqual(h.lastAlpha(whole));
   });
 });
