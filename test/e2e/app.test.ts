@@ -183,6 +183,8 @@ describe('the workbench UI in browser mode', () => {
     await fill('alpha.freezeEpochs', '0');
     await fill('data.discretizeImages', '16');
     await page.locator('[data-testid="field-backend"]').selectOption('cpu');
+    // The schema's default thread count is offered (it only matters on wasm).
+    expect(await page.locator('[data-testid="field-threads"]').inputValue()).toBe('auto');
     expect(await page.locator('[data-testid=start-search]').isDisabled()).toBe(false);
     await shoot('05-new-search-form');
     await page.locator('[data-testid=start-search]').click();
