@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends';
+import { poolRef, type Shape4 } from '../testing/op-references';
 import { dot, finiteDiff, maxRelError, nhwc, randomArray } from '../testing/reference';
 import { avgPool, globalAvgPool, type AvgPoolOptions } from './avg-pool';
 
-type Shape4 = [number, number, number, number];
 interface Case extends AvgPoolOptions {
   why: string;
 }
@@ -13,30 +13,8 @@ interface Case extends AvgPoolOptions {
 const TOL = 1e-4;
 const FLOOR = 1e-3;
 
-/** PyTorch's AvgPool2d (ceil_mode False) in float64 loops: zero padding, divisor k² or the real-element count. */
-function reference(x: Float64Array, xs: Shape4, o: AvgPoolOptions): { y: Float64Array; ys: Shape4 } {
-  const [n, h, w, c] = xs;
-  const { size: k, stride: s, pad: p } = o;
-  const ys: Shape4 = [n, Math.floor((h + 2 * p - k) / s) + 1, Math.floor((w + 2 * p - k) / s) + 1, c];
-  const y = new Float64Array(ys[0] * ys[1] * ys[2] * ys[3]);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < ys[1]; i++)
-      for (let j = 0; j < ys[2]; j++)
-        for (let ch = 0; ch < c; ch++) {
-          let sum = 0;
-          let count = 0;
-          for (let a = 0; a < k; a++)
-            for (let e = 0; e < k; e++) {
-              const r = s * i + a - p;
-              const q = s * j + e - p;
-              if (r < 0 || r >= h || q < 0 || q >= w) continue;
-              sum += x[nhwc(xs, b, r, q, ch)]!;
-              count++;
-            }
-          y[nhwc(ys, b, i, j, ch)] = sum / (o.countIncludePad ? k * k : count);
-        }
-  return { y, ys };
-}
+const reference = (x: Float64Array, xs: Shape4, o: AvgPoolOptions) => poolRef(x, xs, o, 'avg');
+
 
 const CASES: Case[] = [
   { size: 3, stride: 1, pad: 1, countIncludePad: false, why: 'avg_pool_3x3' },

@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends';
-import { dot, finiteDiff, maxRelError, nhwc, randomArray } from '../testing/reference';
+import { conv2dRef, type Shape4 } from '../testing/op-references';
+import { dot, finiteDiff, maxRelError, randomArray } from '../testing/reference';
 import { conv2d } from './conv2d';
 
-type Shape4 = [number, number, number, number];
 interface Case {
   kh: number;
   kw: number;
@@ -18,28 +18,8 @@ const TOL = 1e-4;
 const FLOOR = 1e-2; // float32 sums of up to ~300 products of O(1) values: ~1e-6 absolute error
 const COUT = 4;
 
-/** PyTorch's dense conv (zero padding, dilation 1) in float64 loops, NHWC, filter [kh, kw, Cin, Cout]. */
-function reference(x: Float64Array, xs: Shape4, f: Float64Array, c: Case): { y: Float64Array; ys: Shape4 } {
-  const [n, h, w, cin] = xs;
-  const { kh, kw, stride: s, pad: p } = c;
-  const ys: Shape4 = [n, Math.floor((h + 2 * p - kh) / s) + 1, Math.floor((w + 2 * p - kw) / s) + 1, COUT];
-  const y = new Float64Array(ys[0] * ys[1] * ys[2] * ys[3]);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < ys[1]; i++)
-      for (let j = 0; j < ys[2]; j++)
-        for (let o = 0; o < COUT; o++) {
-          let acc = 0;
-          for (let a = 0; a < kh; a++)
-            for (let e = 0; e < kw; e++) {
-              const r = s * i + a - p;
-              const q = s * j + e - p;
-              if (r < 0 || r >= h || q < 0 || q >= w) continue;
-              for (let ci = 0; ci < cin; ci++) acc += x[nhwc(xs, b, r, q, ci)]! * f[((a * kw + e) * cin + ci) * COUT + o]!;
-            }
-          y[nhwc(ys, b, i, j, o)] = acc;
-        }
-  return { y, ys };
-}
+const reference = (x: Float64Array, xs: Shape4, f: Float64Array, c: Case) => conv2dRef(x, xs, f, c.kh, c.kw, COUT, c);
+
 
 const CASES: Case[] = [
   { kh: 1, kw: 1, stride: 1, pad: 0, why: '1×1 (auxiliary head)' },

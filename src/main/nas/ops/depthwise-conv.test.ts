@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends';
-import { dot, finiteDiff, maxRelError, nhwc, randomArray } from '../testing/reference';
+import { depthwiseRef as reference, type Shape4 } from '../testing/op-references';
+import { dot, finiteDiff, maxRelError, randomArray } from '../testing/reference';
 import { depthwiseConv, type DepthwiseOptions } from './depthwise-conv';
 
-type Shape4 = [number, number, number, number];
 interface Case extends DepthwiseOptions {
   k: number;
   why: string;
@@ -14,27 +14,6 @@ interface Case extends DepthwiseOptions {
 const TOL = 1e-4;
 const FLOOR = 1e-2; // float32 sums of up to ~200 products of O(1) values: ~1e-6 absolute error
 
-/** PyTorch's grouped conv (groups = C, zero padding) in float64 loops, NHWC, filter [k, k, C, 1]. */
-function reference(x: Float64Array, xs: Shape4, f: Float64Array, k: number, o: DepthwiseOptions): { y: Float64Array; ys: Shape4 } {
-  const [n, h, w, c] = xs;
-  const { stride: s, dilation: d, pad: p } = o;
-  const ys: Shape4 = [n, Math.floor((h + 2 * p - d * (k - 1) - 1) / s) + 1, Math.floor((w + 2 * p - d * (k - 1) - 1) / s) + 1, c];
-  const y = new Float64Array(ys[0] * ys[1] * ys[2] * ys[3]);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < ys[1]; i++)
-      for (let j = 0; j < ys[2]; j++)
-        for (let ch = 0; ch < c; ch++) {
-          let acc = 0;
-          for (let a = 0; a < k; a++)
-            for (let e = 0; e < k; e++) {
-              const r = s * i + d * a - p;
-              const q = s * j + d * e - p;
-              if (r >= 0 && r < h && q >= 0 && q < w) acc += x[nhwc(xs, b, r, q, ch)]! * f[(a * k + e) * c + ch]!;
-            }
-          y[nhwc(ys, b, i, j, ch)] = acc;
-        }
-  return { y, ys };
-}
 
 const CASES: Case[] = [
   { k: 1, stride: 1, dilation: 1, pad: 0, why: '1×1' },

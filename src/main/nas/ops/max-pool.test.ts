@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends';
-import { dot, finiteDiff, maxRelError, nhwc, randomArray } from '../testing/reference';
+import { distinct, poolRef, quantised, type Shape4 } from '../testing/op-references';
+import { dot, finiteDiff, maxRelError, randomArray } from '../testing/reference';
 import { maxPool, type MaxPoolOptions } from './max-pool';
 
-type Shape4 = [number, number, number, number];
 interface Case extends MaxPoolOptions {
   why: string;
 }
@@ -13,35 +13,8 @@ interface Case extends MaxPoolOptions {
 const TOL = 1e-4;
 const FLOOR = 1e-3;
 
-/** PyTorch's MaxPool2d in float64 loops: padding skipped (−∞), argmax = first maximum in row-major order. */
-function reference(x: Float64Array, xs: Shape4, o: MaxPoolOptions): { y: Float64Array; ys: Shape4; arg: Int32Array } {
-  const [n, h, w, c] = xs;
-  const { size: k, stride: s, pad: p } = o;
-  const ys: Shape4 = [n, Math.floor((h + 2 * p - k) / s) + 1, Math.floor((w + 2 * p - k) / s) + 1, c];
-  const y = new Float64Array(ys[0] * ys[1] * ys[2] * ys[3]);
-  const arg = new Int32Array(y.length);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < ys[1]; i++)
-      for (let j = 0; j < ys[2]; j++)
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let a = 0; a < k; a++)
-            for (let e = 0; e < k; e++) {
-              const r = s * i + a - p;
-              const q = s * j + e - p;
-              if (r < 0 || r >= h || q < 0 || q >= w) continue;
-              const idx = nhwc(xs, b, r, q, ch);
-              if (x[idx]! > best) {
-                best = x[idx]!;
-                at = idx;
-              }
-            }
-          y[nhwc(ys, b, i, j, ch)] = best;
-          arg[nhwc(ys, b, i, j, ch)] = at;
-        }
-  return { y, ys, arg };
-}
+const reference = (x: Float64Array, xs: Shape4, o: MaxPoolOptions) => poolRef(x, xs, o, 'max');
+
 
 /** The routing rule itself: dx[arg[o]] += r[o]. */
 function routedGrad(arg: Int32Array, r: Float64Array, size: number): Float64Array {
@@ -50,19 +23,7 @@ function routedGrad(arg: Int32Array, r: Float64Array, size: number): Float64Arra
   return g;
 }
 
-/** Pairwise-distinct values 2/size apart in [−1.75, 0.25): FD with a small step never crosses a tie; many windows are all negative. */
-function distinct(size: number, seed: number): Float64Array {
-  const u = randomArray(size, seed);
-  const order = Array.from(u.keys()).sort((a, b) => u[a]! - u[b]!);
-  const v = new Float64Array(size);
-  order.forEach((idx, rank) => (v[idx] = (2 * rank) / size - 1.75));
-  return v;
-}
 
-/** Values on a coarse grid (steps of 0.25 in [−1.375, 0.125]): many ties, many all-negative windows. */
-function quantised(size: number, seed: number): Float64Array {
-  return randomArray(size, seed).map((v) => Math.round(v * 3.5) / 4 - 0.625);
-}
 
 const CASES: Case[] = [
   { size: 3, stride: 1, pad: 1, why: 'max_pool_3x3' },

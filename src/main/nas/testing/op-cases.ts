@@ -13,9 +13,9 @@ import { depthwiseConv, type DepthwiseOptions } from '../ops/depthwise-conv';
 import { maxPool, type MaxPoolOptions } from '../ops/max-pool';
 import { pointwiseConv } from '../ops/pointwise-conv';
 import { subsample2, zeroInsert } from '../ops/subsample';
+import { conv2dRef, depthwiseRef, distinct, poolRef, quantised, type Shape4 } from './op-references';
 import { dot, finiteDiff, maxRelError, nhwc, randomArray } from './reference';
 
-type Shape4 = [number, number, number, number];
 type TF = typeof tfNs;
 
 export interface OpInput {
@@ -55,82 +55,8 @@ export interface OpCaseResult {
 
 // ---------------------------------------------------------------- float64 references
 
-function depthwiseRef(x: Float64Array, xs: Shape4, f: Float64Array, k: number, o: DepthwiseOptions): Float64Array {
-  const [n, h, w, c] = xs;
-  const { stride: s, dilation: d, pad: p } = o;
-  const ys: Shape4 = [n, Math.floor((h + 2 * p - d * (k - 1) - 1) / s) + 1, Math.floor((w + 2 * p - d * (k - 1) - 1) / s) + 1, c];
-  const y = new Float64Array(ys[0] * ys[1] * ys[2] * ys[3]);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < ys[1]; i++)
-      for (let j = 0; j < ys[2]; j++)
-        for (let ch = 0; ch < c; ch++) {
-          let acc = 0;
-          for (let a = 0; a < k; a++)
-            for (let e = 0; e < k; e++) {
-              const r = s * i + d * a - p;
-              const q = s * j + d * e - p;
-              if (r >= 0 && r < h && q >= 0 && q < w) acc += x[nhwc(xs, b, r, q, ch)]! * f[(a * k + e) * c + ch]!;
-            }
-          y[nhwc(ys, b, i, j, ch)] = acc;
-        }
-  return y;
-}
 
-function conv2dRef(x: Float64Array, xs: Shape4, f: Float64Array, kh: number, kw: number, cout: number, s: number, p: number): Float64Array {
-  const [n, h, w, cin] = xs;
-  const ys: Shape4 = [n, Math.floor((h + 2 * p - kh) / s) + 1, Math.floor((w + 2 * p - kw) / s) + 1, cout];
-  const y = new Float64Array(ys[0] * ys[1] * ys[2] * ys[3]);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < ys[1]; i++)
-      for (let j = 0; j < ys[2]; j++)
-        for (let o = 0; o < cout; o++) {
-          let acc = 0;
-          for (let a = 0; a < kh; a++)
-            for (let e = 0; e < kw; e++) {
-              const r = s * i + a - p;
-              const q = s * j + e - p;
-              if (r < 0 || r >= h || q < 0 || q >= w) continue;
-              for (let ci = 0; ci < cin; ci++) acc += x[nhwc(xs, b, r, q, ci)]! * f[((a * kw + e) * cin + ci) * cout + o]!;
-            }
-          y[nhwc(ys, b, i, j, o)] = acc;
-        }
-  return y;
-}
 
-/** PyTorch pooling windows (padding skipped): max with first-max argmax, or average by k² / real count. */
-function poolRef(x: Float64Array, xs: Shape4, o: { size: number; stride: number; pad: number }, kind: 'max' | 'avg', countIncludePad = false): { y: Float64Array; arg: Int32Array } {
-  const [n, h, w, c] = xs;
-  const { size: k, stride: s, pad: p } = o;
-  const ys: Shape4 = [n, Math.floor((h + 2 * p - k) / s) + 1, Math.floor((w + 2 * p - k) / s) + 1, c];
-  const y = new Float64Array(ys[0] * ys[1] * ys[2] * ys[3]);
-  const arg = new Int32Array(y.length);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < ys[1]; i++)
-      for (let j = 0; j < ys[2]; j++)
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          let sum = 0;
-          let count = 0;
-          for (let a = 0; a < k; a++)
-            for (let e = 0; e < k; e++) {
-              const r = s * i + a - p;
-              const q = s * j + e - p;
-              if (r < 0 || r >= h || q < 0 || q >= w) continue;
-              const idx = nhwc(xs, b, r, q, ch);
-              sum += x[idx]!;
-              count++;
-              if (x[idx]! > best) {
-                best = x[idx]!;
-                at = idx;
-              }
-            }
-          const out = nhwc(ys, b, i, j, ch);
-          y[out] = kind === 'max' ? best : sum / (countIncludePad ? k * k : count);
-          arg[out] = at;
-        }
-  return { y, arg };
-}
 
 function batchNormRef(x: Float64Array, c: number, gamma?: Float64Array, beta?: Float64Array, eps = 1e-5): Float64Array {
   const m = x.length / c;
@@ -159,19 +85,7 @@ function zeroInsertRef(x: Float64Array, xs: Shape4, factor: number, off: number)
   return y;
 }
 
-/** Pairwise-distinct values 2/size apart in [−1.75, 0.25): finite differences never cross a tie; many windows are all negative. */
-function distinct(size: number, seed: number): Float64Array {
-  const u = randomArray(size, seed);
-  const order = Array.from(u.keys()).sort((a, b) => u[a]! - u[b]!);
-  const v = new Float64Array(size);
-  order.forEach((idx, rank) => (v[idx] = (2 * rank) / size - 1.75));
-  return v;
-}
 
-/** Coarse-grid values (many ties, many all-negative windows), exact in float32. */
-function quantised(size: number, seed: number): Float64Array {
-  return randomArray(size, seed).map((v) => Math.round(v * 3.5) / 4 - 0.625);
-}
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 /** Inputs exactly representable in float32, so the float64 reference sees what the tensor holds. */
@@ -207,7 +121,7 @@ function depthwiseCases(): OpCase[] {
         { shape: xs, values: f32(randomArray(size(xs), 11 + si + g.k)), grad: true },
         { shape: [g.k, g.k, xs[3], 1], values: f32(randomArray(g.k * g.k * xs[3], 12 + si)), grad: true },
       ],
-      reference: ([x, f]) => depthwiseRef(x!, xs, f!, g.k, g),
+      reference: ([x, f]) => depthwiseRef(x!, xs, f!, g.k, g).y,
       run: (_tf, [x, f]) => depthwiseConv(x as tfNs.Tensor4D, f as tfNs.Tensor4D, g),
       floor: 1e-2,
     })),
@@ -232,7 +146,7 @@ function conv2dCases(): OpCase[] {
         { shape: xs, values: f32(randomArray(size(xs), 21 + si)), grad: true },
         { shape: [g.kh, g.kw, xs[3], cout], values: f32(randomArray(g.kh * g.kw * xs[3] * cout, 22 + si)), grad: true },
       ],
-      reference: ([x, f]) => conv2dRef(x!, xs, f!, g.kh, g.kw, cout, g.stride, g.pad),
+      reference: ([x, f]) => conv2dRef(x!, xs, f!, g.kh, g.kw, cout, g).y,
       run: (_tf, [x, f]) => conv2d(x as tfNs.Tensor4D, f as tfNs.Tensor4D, { stride: g.stride, pad: g.pad }),
       floor: 1e-2,
     })),
@@ -247,7 +161,7 @@ function pointwiseCases(): OpCase[] {
       { shape: xs, values: f32(randomArray(size(xs), 31 + si)), grad: true },
       { shape: [xs[3], 5], values: f32(randomArray(xs[3] * 5, 32 + si)), grad: true },
     ],
-    reference: ([x, w]) => conv2dRef(x!, xs, w!, 1, 1, 5, 1, 0),
+    reference: ([x, w]) => conv2dRef(x!, xs, w!, 1, 1, 5, { stride: 1, pad: 0 }).y,
     run: (_tf, [x, w]) => pointwiseConv(x as tfNs.Tensor4D, w as tfNs.Tensor2D),
     floor: 1e-2,
   }));
@@ -302,7 +216,7 @@ function avgPoolCases(): OpCase[] {
       op: 'avgPool',
       name: `size ${g.size} stride ${g.stride} pad ${g.pad}${g.countIncludePad ? ' count_include_pad' : ''} (${g.why}) on ${xs.join('×')}`,
       inputs: [{ shape: xs, values: f32(randomArray(size(xs), 51 + si)), grad: true }],
-      reference: ([x]: Float64Array[]) => poolRef(x!, xs, g, 'avg', g.countIncludePad).y,
+      reference: ([x]: Float64Array[]) => poolRef(x!, xs, g, 'avg').y,
       run: (_tf: TF, [x]: tfNs.Tensor[]) => avgPool(x as tfNs.Tensor4D, g),
       floor: 1e-3,
     })),
