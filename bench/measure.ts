@@ -170,9 +170,9 @@ export async function measure(o: MeasureOptions): Promise<BenchFigures> {
     for (let i = 0; i < o.warmup + o.iterations; i++) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      alphaStep(state, xa, ya);
+      await alphaStep(state, xa, ya);
       const t1 = performance.now();
-      const r = weightStep(state, xw, yw, lr);
+      const r = await weightStep(state, xw, yw, lr);
       const t2 = performance.now();
       const s: IterationSample = { wallSeconds: (t2 - t0) / 1000, cpuSeconds: cpuSeconds(c0), alphaSeconds: (t1 - t0) / 1000, weightSeconds: (t2 - t1) / 1000 };
       if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss}`);
@@ -189,9 +189,9 @@ export async function measure(o: MeasureOptions): Promise<BenchFigures> {
     if (o.profile) {
       const registered = new Set(tf.getKernelsForBackend(backend).map((k) => k.kernelName));
       const direct0 = WasmRuntime.directCalls;
-      const info = await tf.profile(() => {
-        alphaStep(state, xa, ya);
-        weightStep(state, xw, yw, lr);
+      const info = await tf.profile(async () => {
+        await alphaStep(state, xa, ya);
+        await weightStep(state, xw, yw, lr);
       });
       tfPeak = info.peakBytes;
       const directCalls = WasmRuntime.directCalls - direct0;
@@ -233,7 +233,7 @@ export async function measure(o: MeasureOptions): Promise<BenchFigures> {
     if (o.discretizeBatches > 0 && (!peers || peers.rank === 0)) {
       const batchSize = cfg.discretizeBatchSize;
       const images = Math.min(o.discretizeImages, o.discretizeBatches * batchSize);
-      const checkpoint = state.toCheckpoint({ position: { epoch: 1, step: 0 }, partial: { loss: 0, correct: 0, images: 0, steps: 0, seconds: 0 }, history: [] });
+      const checkpoint = await state.toCheckpoint({ position: { epoch: 1, step: 0 }, partial: { loss: 0, correct: 0, images: 0, steps: 0, seconds: 0 }, history: [] });
       const marks: number[] = [];
       const t0 = performance.now();
       await discretizeCheckpoint({

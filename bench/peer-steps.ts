@@ -32,10 +32,10 @@ export async function peerMain(input: StepsInput, c: Collective | null): Promise
     const correct: number[] = [];
     for (let s = 0; s < input.steps; s++) {
       const a = batchTensors(peerBatch(await source.batch(0, 2 * s, input.batch)));
-      losses.push(alphaStep(state, a.x, a.y));
+      losses.push(await alphaStep(state, a.x, a.y));
       tf.dispose([a.x, a.y]);
       const w = batchTensors(peerBatch(await source.batch(0, 2 * s + 1, input.batch)));
-      const r = weightStep(state, w.x, w.y, 0.05);
+      const r = await weightStep(state, w.x, w.y, 0.05);
       losses.push(r.loss);
       correct.push(r.correct);
       tf.dispose([w.x, w.y]);

@@ -37,11 +37,14 @@ export class Architecture {
   }
 
   /** softmax(α) as plain arrays, for metrics and value-based discretization. */
-  softmaxArrays(): { normal: number[][]; reduce: number[][] } {
-    return tf.tidy(() => {
-      const w = this.weights();
-      return { normal: w.normal.arraySync(), reduce: w.reduce.arraySync() };
-    });
+  async softmaxArrays(): Promise<{ normal: number[][]; reduce: number[][] }> {
+    const w = this.weights();
+    try {
+      const [normal, reduce] = await Promise.all([w.normal.array(), w.reduce.array()]);
+      return { normal, reduce };
+    } finally {
+      tf.dispose([w.normal, w.reduce]);
+    }
   }
 
   dispose(): void {

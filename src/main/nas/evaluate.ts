@@ -43,20 +43,28 @@ export async function evaluateNetwork(net: EvalNetwork, source: BatchSource, opt
   for (let s = 0; s < steps; s++) {
     const b = await source.batch(opts.epoch ?? 0, s, opts.batchSize);
     if (b.n === 0) break;
-    tf.tidy(() => {
+    // Loss, top-k hits and the predictions in one device read: [loss, hits, predicted₀ … predictedₙ₋₁].
+    const packed = tf.tidy(() => {
       const x = tf.tensor4d(b.x, [b.n, b.shape[0], b.shape[1], b.shape[2]]);
       const y = tf.tensor1d(b.y, 'int32');
       const { logits } = net.forward(x, { training: false });
-      loss += crossEntropy(logits, y).dataSync()[0]! * b.n;
-      top5 += correctCount(logits, y, 5);
-      const predicted = tf.argMax(logits, 1).dataSync();
-      for (let i = 0; i < b.n; i++) {
-        const truth = b.y[i]!;
-        const guess = predicted[i]!;
-        if (truth === guess) top1 += 1;
-        confusion[truth]![guess]! += 1;
-      }
+      const head = tf.stack([crossEntropy(logits, y), tf.cast(correctCount(logits, y, 5), 'float32')]);
+      return tf.concat([head, tf.cast(tf.argMax(logits, 1), 'float32')]);
     });
+    let values: Float32Array;
+    try {
+      values = (await packed.data()) as Float32Array;
+    } finally {
+      packed.dispose();
+    }
+    loss += values[0]! * b.n;
+    top5 += values[1]!;
+    for (let i = 0; i < b.n; i++) {
+      const truth = b.y[i]!;
+      const guess = values[2 + i]!;
+      if (truth === guess) top1 += 1;
+      confusion[truth]![guess]! += 1;
+    }
     images += b.n;
     opts.onProgress?.(images, total);
   }

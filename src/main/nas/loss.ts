@@ -9,12 +9,15 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, smoothing
   return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)));
 }
 
-/** Number of rows whose arg-max equals the label (top-1), or whose label is among the k largest. */
-export function correctCount(logits: tf.Tensor2D, labels: tf.Tensor1D, k = 1): number {
+/**
+ * Number of rows whose arg-max equals the label (top-1), or whose label is among the k largest, as an int32
+ * scalar on the device (read it with readScalars, together with the loss: one readback per step).
+ */
+export function correctCount(logits: tf.Tensor2D, labels: tf.Tensor1D, k = 1): tf.Scalar {
   return tf.tidy(() => {
-    if (k === 1) return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32')).arraySync() as number;
+    if (k === 1) return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'));
     const { indices } = tf.topk(logits, Math.min(k, logits.shape[1]));
     const hit = tf.any(tf.equal(indices, tf.expandDims(labels, 1)), 1);
-    return tf.sum(tf.cast(hit, 'int32')).arraySync() as number;
+    return tf.sum(tf.cast(hit, 'int32'));
   });
 }

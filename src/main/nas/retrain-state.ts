@@ -5,6 +5,7 @@ import { Rng } from '../../shared/random';
 import { decodeCheckpoint, encodeCheckpoint, CheckpointError, type CheckpointContents, type TensorRecord } from './checkpoint';
 import { EvalNetwork } from './eval-network';
 import { Sgd } from './optim/sgd';
+import { readVariables } from './readback';
 
 /** Where the next step will run: resuming re-enters the loop exactly here. */
 export interface RetrainPosition {
@@ -64,14 +65,12 @@ export class RetrainState {
     this.sgd = new Sgd(this.net.params.trainable, { momentum: config.optim.momentum, weightDecay: config.optim.weightDecay });
   }
 
-  toCheckpoint(meta: Pick<RetrainCheckpointMeta, 'position' | 'partial' | 'history'>): Uint8Array {
-    const tensors = new Map<string, TensorRecord>();
-    const put = (prefix: string, vars: Map<string, tf.Variable>) => {
-      for (const [name, v] of vars) tensors.set(prefix + name, { shape: v.shape.slice(), data: v.dataSync() as Float32Array });
-    };
-    put('w/', this.net.params.trainable);
-    put('buf/', this.net.params.buffers);
-    put('sgd/', this.sgd.momenta);
+  async toCheckpoint(meta: Pick<RetrainCheckpointMeta, 'position' | 'partial' | 'history'>): Promise<Uint8Array> {
+    const tensors: Map<string, TensorRecord> = await readVariables([
+      ['w/', this.net.params.trainable],
+      ['buf/', this.net.params.buffers],
+      ['sgd/', this.sgd.momenta],
+    ]);
     const full: RetrainCheckpointMeta = {
       kind: 'retrain',
       formatVersion: 1,

@@ -114,7 +114,7 @@ describe('runRetrain', () => {
     expect(readRetrainCheckpoint(rest[1]!.checkpoint).meta.history).toHaveLength(3);
   });
 
-  it('adds the auxiliary loss with its weight, and trains the head', () => {
+  it('adds the auxiliary loss with its weight, and trains the head', async () => {
     const config = tiny({ auxiliary: true, auxiliaryWeight: 0.4, labelSmoothing: 0.1 });
     const state = new RetrainState(config, [32, 32, 3], 4);
     const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
@@ -125,7 +125,7 @@ describe('runRetrain', () => {
     });
     const head = 'auxiliary_head.classifier.weight';
     const before = Array.from(state.net.params.trainable.get(head)!.dataSync());
-    const r = retrainStep(state, x, y, 0.1, 0.1, dropPathRandom(0, 0, 0));
+    const r = await retrainStep(state, x, y, 0.1, 0.1, dropPathRandom(0, 0, 0));
     expect(r.loss).toBeCloseTo(expected, 5);
     expect(Array.from(state.net.params.trainable.get(head)!.dataSync())).not.toEqual(before);
     tf.dispose([x, y]);
@@ -150,7 +150,7 @@ describe('runRetrain', () => {
     const fromDisk = Buffer.concat([Buffer.alloc(3), Buffer.from(bytes)]).subarray(3);
     expectClose(weightsOf(fromDisk), weightsOf(bytes), 0);
     const { state } = retrainStateFromCheckpoint(fromDisk, false);
-    const again = state.toCheckpoint({ position: { epoch: 1, step: 0 }, partial: { loss: 0, correct: 0, images: 0, steps: 0, seconds: 0 }, history: [] });
+    const again = await state.toCheckpoint({ position: { epoch: 1, step: 0 }, partial: { loss: 0, correct: 0, images: 0, steps: 0, seconds: 0 }, history: [] });
     state.dispose();
     const a = weightsOf(bytes);
     const b = weightsOf(again);
@@ -183,7 +183,7 @@ describe('evaluateNetwork', () => {
       const x = tf.tensor4d(b.x, [20, 8, 8, 3]);
       const y = tf.tensor1d(b.y, 'int32');
       const logits = state.net.forward(x, { training: false }).logits;
-      return { correct: correctCount(logits, y), top2: correctCount(logits, y, 2) };
+      return { correct: correctCount(logits, y).arraySync(), top2: correctCount(logits, y, 2).arraySync() };
     });
     const diag = r.confusion.reduce((a, row, i) => a + row[i]!, 0);
     expect(diag).toBe(correct);

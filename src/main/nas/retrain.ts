@@ -8,6 +8,7 @@ import { countEvalNetwork } from './count';
 import { evaluateNetwork, type EvaluationResult } from './evaluate';
 import { correctCount, crossEntropy } from './loss';
 import { clipGradNorm } from './optim/sgd';
+import { readScalars } from './readback';
 import { cosineLr, exponentialLr } from './schedule';
 import { RetrainState, retrainStateFromCheckpoint, type RetrainPartial, type RetrainPosition } from './retrain-state';
 
@@ -72,9 +73,16 @@ function batchTensors(b: ImageBatch): { x: tf.Tensor4D; y: tf.Tensor1D } {
  * recipe's criterion_smooth), gradient-norm clip, momentum and weight decay. Returns the loss and the
  * main classifier's correct count.
  */
-export function retrainStep(state: RetrainState, x: tf.Tensor4D, y: tf.Tensor1D, lr: number, dropPathProb: number, random: () => number): { loss: number; correct: number } {
+export async function retrainStep(
+  state: RetrainState,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  lr: number,
+  dropPathProb: number,
+  random: () => number,
+): Promise<{ loss: number; correct: number }> {
   const { config } = state;
-  return tf.tidy(() => {
+  const out = tf.tidy(() => {
     let logits: tf.Tensor2D | undefined;
     const vars = state.net.params.trainable;
     const list = [...vars.values()];
@@ -93,8 +101,11 @@ export function retrainStep(state: RetrainState, x: tf.Tensor4D, y: tf.Tensor1D,
     state.sgd.step(clipped.grads, lr);
     const correct = correctCount(logits!, y);
     logits!.dispose();
-    return { loss: value.dataSync()[0]!, correct };
+    return [value, correct];
   });
+  // Read after the update is queued: the device never waits for JavaScript within a step.
+  const [loss, correct] = await readScalars(out);
+  return { loss: loss!, correct: correct! };
 }
 
 /**
@@ -141,13 +152,17 @@ export async function* runRetrain(job: RetrainJob): AsyncGenerator<RetrainEvent>
         if (job.shouldStop?.()) {
           partial.seconds += (performance.now() - epochStart) / 1000;
           const at = { epoch, step };
-          yield { type: 'stopped', position: at, checkpoint: state.toCheckpoint({ position: at, partial, history }) };
+          yield { type: 'stopped', position: at, checkpoint: await state.toCheckpoint({ position: at, partial, history }) };
           return;
         }
         const b = await data.train.batch(epoch, step, config.batchSize);
         const { x, y } = batchTensors(b);
-        const r = retrainStep(state, x, y, lr, dropPathProb, dropPathRandom(config.seed, epoch, step));
-        tf.dispose([x, y]);
+        let r: { loss: number; correct: number };
+        try {
+          r = await retrainStep(state, x, y, lr, dropPathProb, dropPathRandom(config.seed, epoch, step));
+        } finally {
+          tf.dispose([x, y]);
+        }
         if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at epoch ${epoch}, step ${step}`);
         partial.loss += r.loss * b.n;
         partial.correct += r.correct;
@@ -180,7 +195,7 @@ export async function* runRetrain(job: RetrainJob): AsyncGenerator<RetrainEvent>
       history.push(metrics);
       partial = { loss: 0, correct: 0, images: 0, steps: 0, seconds: 0 };
       const next = { epoch: epoch + 1, step: 0 };
-      yield { type: 'epoch', metrics, evaluation, position: next, checkpoint: state.toCheckpoint({ position: next, partial, history }) };
+      yield { type: 'epoch', metrics, evaluation, position: next, checkpoint: await state.toCheckpoint({ position: next, partial, history }) };
     }
     yield { type: 'done' };
   } finally {

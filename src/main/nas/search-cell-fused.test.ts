@@ -54,7 +54,7 @@ function build(s: Setup) {
 
 describe('fused search cell on wasm', () => {
   for (const s of SETUPS) {
-    it(`matches the layer-by-layer gradients and running statistics: ${s.why}`, () => {
+    it(`matches the layer-by-layer gradients and running statistics: ${s.why}`, async () => {
       setRecomputeThreshold(s.recompute ?? Infinity);
       const a = build(s);
       const b = build(s);
@@ -87,15 +87,17 @@ describe('fused search cell on wasm', () => {
         expect(scaledError(b.net.params.buffers.get(name)!.dataSync(), v.dataSync(), 1e-2), name).toBeLessThan(1e-4);
       }
       // Evaluation mode (running statistics) and the discretization probe see the same values.
-      const evalOut = (m: { net: SearchNetwork; arch: Architecture }, reference: boolean) => {
+      const evalOut = async (m: { net: SearchNetwork; arch: Architecture }, reference: boolean) => {
         const probe = new GramProbe(m.net.options.space.nodes, m.net.options.space.ops);
         const t = tf.tidy(() => m.net.forward(x, m.arch.weights(), { training: false }, probe, reference));
+        await probe.flush();
         const logits = Float64Array.from(t.dataSync());
         t.dispose();
         return { logits, grams: [...probe.grams.values()] };
       };
-      const er = evalOut(a, true);
-      const ef = evalOut(b, false);
+      const er = await evalOut(a, true);
+      const ef = await evalOut(b, false);
+      expect(er.grams).toHaveLength(a.net.cells.length);
       expect(scaledError(ef.logits, er.logits)).toBeLessThan(1e-4);
       er.grams.forEach((g, i) => expect(scaledError(ef.grams[i]!, g)).toBeLessThan(1e-4));
       tf.dispose([x, y]);
@@ -107,13 +109,13 @@ describe('fused search cell on wasm', () => {
     });
   }
 
-  it('the α step skips the weight gradients without changing α', () => {
+  it('the α step skips the weight gradients without changing α', async () => {
     const config = searchConfig({ space: { cells: 3, channels: 8, nodes: 2 }, batchSize: 4, alpha: { freezeEpochs: 0 } });
     const a = new SearchState(config, [8, 8, 3], 4);
     const b = new SearchState(config, [8, 8, 3], 4);
     const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
     const y = tf.tensor1d([0, 1, 2, 3], 'int32');
-    alphaStep(a, x, y);
+    await alphaStep(a, x, y);
     // b: the same step by hand, every gradient of the custom op computed.
     tf.tidy(() => {
       const vars = [...b.alphaVars.values()];
@@ -128,15 +130,15 @@ describe('fused search cell on wasm', () => {
     b.dispose();
   });
 
-  it('search steps keep the tensor count flat and release everything kept for the backward', () => {
+  it('search steps keep the tensor count flat and release everything kept for the backward', async () => {
     const config = searchConfig({ space: { cells: 3, channels: 8, nodes: 2 }, batchSize: 4, alpha: { freezeEpochs: 0 } });
     const state = new SearchState(config, [8, 8, 3], 4);
     const x = tf.randomNormal([4, 8, 8, 3]) as tf.Tensor4D;
     const y = tf.tensor1d([0, 1, 2, 3], 'int32');
     const counts: number[] = [];
     for (let i = 0; i < 3; i++) {
-      alphaStep(state, x, y);
-      weightStep(state, x, y, 0.025);
+      await alphaStep(state, x, y);
+      await weightStep(state, x, y, 0.025);
       expect(savedHolderCount()).toBe(0);
       counts.push(tf.memory().numTensors);
     }

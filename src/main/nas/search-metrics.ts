@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Primitive } from '../../shared/search-space';
 import type { PerCellType } from '../../shared/metrics';
+import { readScalars } from './readback';
 import type { CellProbe } from './search-cell';
 
 /** Mean softmax weight of `none` over the edges (iDARTS Fig. 7), or null if the space has no `none`. */
@@ -32,16 +33,19 @@ export class NodeNormProbe implements CellProbe {
     this.ratios.set(cell, list);
   }
 
-  /** Averages per cell type, then frees the recorded scalars. */
-  collect(): PerCellType<number[] | null> {
-    const acc: PerCellType<number[][]> = { normal: [], reduce: [] };
-    for (const [cell, list] of this.ratios) {
-      acc[this.reductionCells.has(cell) ? 'reduce' : 'normal'].push(list.map((t) => t.dataSync()[0]!));
-    }
+  /** Averages per cell type (one device read for all ratios), then frees the recorded scalars. */
+  async collect(): Promise<PerCellType<number[] | null>> {
+    const cells = [...this.ratios];
     for (const t of this.s0Norm.values()) t.dispose();
-    for (const list of this.ratios.values()) list.forEach((t) => t.dispose());
     this.s0Norm.clear();
     this.ratios.clear();
+    const values = await readScalars(cells.flatMap(([, list]) => list));
+    const acc: PerCellType<number[][]> = { normal: [], reduce: [] };
+    let i = 0;
+    for (const [cell, list] of cells) {
+      acc[this.reductionCells.has(cell) ? 'reduce' : 'normal'].push(values.slice(i, i + list.length));
+      i += list.length;
+    }
     const mean = (rows: number[][]): number[] | null =>
       rows.length === 0 ? null : rows[0]!.map((_, i) => rows.reduce((s, r) => s + r[i]!, 0) / rows.length);
     return { normal: mean(acc.normal), reduce: mean(acc.reduce) };

@@ -55,9 +55,9 @@ describe('SearchNetwork', () => {
     arch.dispose();
   });
 
-  it('initialises α at 1e-3·N(0,1): softmax ≈ 1/8 per op', () => {
+  it('initialises α at 1e-3·N(0,1): softmax ≈ 1/8 per op', async () => {
     const arch = new Architecture(presetSpace('S1'), new Rng(5));
-    const w = arch.softmaxArrays();
+    const w = await arch.softmaxArrays();
     expect(w.normal).toHaveLength(14);
     for (const row of [...w.normal, ...w.reduce]) for (const v of row) expect(Math.abs(v - 0.125)).toBeLessThan(1e-3);
     arch.dispose();

@@ -6,6 +6,7 @@ import { Architecture } from './architecture';
 import { decodeCheckpoint, encodeCheckpoint, CheckpointError, type CheckpointContents, type TensorRecord } from './checkpoint';
 import { Adam } from './optim/adam';
 import { Sgd } from './optim/sgd';
+import { readVariables } from './readback';
 import { SearchNetwork } from './search-network';
 
 /** Where the next step will run: resuming re-enters the loop exactly here. */
@@ -62,17 +63,15 @@ export class SearchState {
     this.adam = new Adam(this.alphaVars, { beta1: config.alpha.beta1, beta2: config.alpha.beta2, weightDecay: config.alpha.weightDecay });
   }
 
-  toCheckpoint(meta: Omit<SearchCheckpointMeta, 'kind' | 'formatVersion' | 'config' | 'inputShape' | 'numClasses' | 'adamSteps' | 'createdAt'>): Uint8Array {
-    const tensors = new Map<string, TensorRecord>();
-    const put = (prefix: string, vars: Map<string, tf.Variable>) => {
-      for (const [name, v] of vars) tensors.set(prefix + name, { shape: v.shape.slice(), data: v.dataSync() as Float32Array });
-    };
-    put('w/', this.net.params.trainable);
-    put('buf/', this.net.params.buffers);
-    put('alpha/', this.alphaVars);
-    put('sgd/', this.sgd.momenta);
-    put('adam_m/', this.adam.m);
-    put('adam_v/', this.adam.v);
+  async toCheckpoint(meta: Omit<SearchCheckpointMeta, 'kind' | 'formatVersion' | 'config' | 'inputShape' | 'numClasses' | 'adamSteps' | 'createdAt'>): Promise<Uint8Array> {
+    const tensors: Map<string, TensorRecord> = await readVariables([
+      ['w/', this.net.params.trainable],
+      ['buf/', this.net.params.buffers],
+      ['alpha/', this.alphaVars],
+      ['sgd/', this.sgd.momenta],
+      ['adam_m/', this.adam.m],
+      ['adam_v/', this.adam.v],
+    ]);
     const full: SearchCheckpointMeta = {
       kind: 'search',
       formatVersion: 1,

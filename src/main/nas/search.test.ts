@@ -50,7 +50,7 @@ describe('runSearch', () => {
       expect(x.steps).toBe(2);
     }
     // α does not move while frozen, then does.
-    expect(alphaOf(epochs[0]!.checkpoint)).toEqual(alphaOf(readCheckpointInit()));
+    expect(alphaOf(epochs[0]!.checkpoint)).toEqual(alphaOf(await readCheckpointInit()));
     expect(alphaOf(epochs[1]!.checkpoint)).not.toEqual(alphaOf(epochs[0]!.checkpoint));
     expect(events.at(-1)!.type).toBe('done');
   });
@@ -97,16 +97,16 @@ describe('runSearch', () => {
     const { state, meta } = stateFromCheckpoint(bytes);
     expect(meta.position).toEqual({ epoch: 1, step: 0 });
     expect(meta.history).toHaveLength(1);
-    const again = state.toCheckpoint({ position: meta.position, partial: meta.partial, history: meta.history });
+    const again = await state.toCheckpoint({ position: meta.position, partial: meta.partial, history: meta.history });
     expect(alphaOf(again)).toEqual(alphaOf(bytes));
     state.dispose();
   });
 });
 
 /** The α of a freshly initialised state (same seed), for the "frozen" check. */
-function readCheckpointInit(): Uint8Array {
+async function readCheckpointInit(): Promise<Uint8Array> {
   const state = new SearchState(tiny(), [8, 8, 3], 4);
-  const b = state.toCheckpoint({ position: { epoch: 0, step: 0 }, partial: { loss: 0, correct: 0, images: 0, steps: 0, seconds: 0 }, history: [] });
+  const b = await state.toCheckpoint({ position: { epoch: 0, step: 0 }, partial: { loss: 0, correct: 0, images: 0, steps: 0, seconds: 0 }, history: [] });
   state.dispose();
   return b;
 }

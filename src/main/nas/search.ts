@@ -8,6 +8,7 @@ import { collective, sumAcrossPeers } from './collective';
 import { releaseSavedTensors } from './kernels/saved-tensors';
 import { setWeightGradients } from './search-cell-fused';
 import { crossEntropy, correctCount } from './loss';
+import { readScalar, readScalars } from './readback';
 import { clipGradNorm } from './optim/sgd';
 import { cosineLr } from './schedule';
 import { NodeNormProbe, zeroRatio } from './search-metrics';
@@ -92,51 +93,55 @@ function sumGradsAcrossPeers(grads: Map<string, tf.Tensor>): Map<string, tf.Tens
 
 const peerTotal = (v: number) => (collective() ? sumAcrossPeers(Float64Array.of(v))[0]! : v);
 
-/** One α step (first-order: ∇_α L_val(w, α) at the current w), Adam. With peers, x and y are this peer's share of the batch. */
-export function alphaStep(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D): number {
+/**
+ * One α step (first-order: ∇_α L_val(w, α) at the current w), Adam. With peers, x and y are this peer's
+ * share of the batch. The update is queued on the device; the loss is read back afterwards (asynchronously).
+ */
+export async function alphaStep(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D): Promise<number> {
   // Only α is differentiated: the fused cells skip their weight gradients.
   setWeightGradients(false);
+  let value: tf.Scalar;
   try {
-    return tf.tidy(() => {
+    value = tf.tidy(() => {
       const share = peerShare(x.shape[0]);
       const { value, grads } = namedGrads(state.alphaVars, () => {
         const loss = crossEntropy(state.net.forward(x, state.arch.weights(), { training: true }), y);
         return share === 1 ? loss : tf.mul(loss, share);
       });
       state.adam.step(sumGradsAcrossPeers(grads), state.config.alpha.lr);
-      return peerTotal(value.dataSync()[0]!);
+      return value;
     });
   } finally {
     setWeightGradients(true);
     // Whatever a fused cell kept for a backward that did not run (nothing on its path needed it).
     releaseSavedTensors();
   }
+  return peerTotal(await readScalar(value));
 }
 
 /** One w step: SGD with momentum, weight decay and gradient-norm clipping. Returns loss and correct count. */
-export function weightStep(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D, lr: number): { loss: number; correct: number } {
+export async function weightStep(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D, lr: number): Promise<{ loss: number; correct: number }> {
+  let out: tf.Scalar[];
   try {
-    return weightStepInner(state, x, y, lr);
+    out = tf.tidy(() => {
+      let logits: tf.Tensor2D | undefined;
+      const share = peerShare(x.shape[0]);
+      const { value, grads } = namedGrads(state.net.params.trainable, () => {
+        logits = tf.keep(state.net.forward(x, state.arch.weights(), { training: true }));
+        const loss = crossEntropy(logits, y);
+        return share === 1 ? loss : tf.mul(loss, share);
+      });
+      const clipped = clipGradNorm(sumGradsAcrossPeers(grads), state.config.w.gradClip);
+      state.sgd.step(clipped.grads, lr);
+      const correct = correctCount(logits!, y);
+      logits!.dispose();
+      return [value, correct];
+    });
   } finally {
     releaseSavedTensors();
   }
-}
-
-function weightStepInner(state: SearchState, x: tf.Tensor4D, y: tf.Tensor1D, lr: number): { loss: number; correct: number } {
-  return tf.tidy(() => {
-    let logits: tf.Tensor2D | undefined;
-    const share = peerShare(x.shape[0]);
-    const { value, grads } = namedGrads(state.net.params.trainable, () => {
-      logits = tf.keep(state.net.forward(x, state.arch.weights(), { training: true }));
-      const loss = crossEntropy(logits, y);
-      return share === 1 ? loss : tf.mul(loss, share);
-    });
-    const clipped = clipGradNorm(sumGradsAcrossPeers(grads), state.config.w.gradClip);
-    state.sgd.step(clipped.grads, lr);
-    const correct = correctCount(logits!, y);
-    logits!.dispose();
-    return { loss: peerTotal(value.dataSync()[0]!), correct: peerTotal(correct) };
-  });
+  const [loss, correct] = await readScalars(out);
+  return { loss: peerTotal(loss!), correct: peerTotal(correct!) };
 }
 
 /** Eval-mode loss/accuracy over the α half (the reference's validation), and node norms on its first batch. */
@@ -153,19 +158,21 @@ async function evaluate(state: SearchState, data: SearchData, epoch: number, ste
   const c = collective();
   for (let s = c ? c.rank : 0; s < valSteps; s += c ? c.size : 1) {
     const batch = await data.alpha.batch(epoch, s, config.batchSize);
-    tf.tidy(() => {
+    const sums = tf.tidy(() => {
       const { x, y } = batchTensors(batch);
       const logits = state.net.forward(x, state.arch.weights(), { training: false }, s === 0 ? probe : undefined);
-      loss += crossEntropy(logits, y).dataSync()[0]! * batch.n;
-      correct += correctCount(logits, y);
-      images += batch.n;
+      return [crossEntropy(logits, y), correctCount(logits, y)];
     });
+    const [l, k] = await readScalars(sums);
+    loss += l! * batch.n;
+    correct += k!;
+    images += batch.n;
   }
   if (c) {
     const t = sumAcrossPeers(Float64Array.of(loss, correct, images));
     [loss, correct, images] = [t[0]!, t[1]!, t[2]!];
   }
-  return { loss: loss / Math.max(images, 1), acc: correct / Math.max(images, 1), nodeNorms: probe.collect() };
+  return { loss: loss / Math.max(images, 1), acc: correct / Math.max(images, 1), nodeNorms: await probe.collect() };
 }
 
 /**
@@ -204,20 +211,27 @@ export async function* runSearch(job: SearchJob): AsyncGenerator<SearchEvent> {
         if (job.shouldStop?.()) {
           partial.seconds += (performance.now() - epochStart) / 1000;
           const at = { epoch, step };
-          yield { type: 'stopped', position: at, checkpoint: state.toCheckpoint({ position: at, partial, history }) };
+          yield { type: 'stopped', position: at, checkpoint: await state.toCheckpoint({ position: at, partial, history }) };
           return;
         }
         // α before w, as the reference's architect.step precedes the weight update.
         if (!frozen) {
           const ab = await data.alpha.batch(epoch, step % alphaSteps, config.batchSize);
           const { x, y } = batchTensors(peerBatch(ab));
-          alphaStep(state, x, y);
-          tf.dispose([x, y]);
+          try {
+            await alphaStep(state, x, y);
+          } finally {
+            tf.dispose([x, y]);
+          }
         }
         const wb = await data.w.batch(epoch, step, config.batchSize);
         const { x, y } = batchTensors(peerBatch(wb));
-        const r = weightStep(state, x, y, lr);
-        tf.dispose([x, y]);
+        let r: { loss: number; correct: number };
+        try {
+          r = await weightStep(state, x, y, lr);
+        } finally {
+          tf.dispose([x, y]);
+        }
         if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at epoch ${epoch}, step ${step}`);
         partial.loss += r.loss * wb.n;
         partial.correct += r.correct;
@@ -233,7 +247,7 @@ export async function* runSearch(job: SearchJob): AsyncGenerator<SearchEvent> {
         }
       }
       const val = await evaluate(state, data, epoch, steps);
-      const softmax = state.arch.softmaxArrays();
+      const softmax = await state.arch.softmaxArrays();
       const seconds = partial.seconds + (performance.now() - epochStart) / 1000;
       const hasReduce = reductionIndices(config.space.cells).length > 0;
       const metrics: SearchEpochMetrics = {
@@ -258,7 +272,7 @@ export async function* runSearch(job: SearchJob): AsyncGenerator<SearchEvent> {
       partial = { loss: 0, correct: 0, images: 0, steps: 0, seconds: 0 };
       epochStart = performance.now();
       const next = { epoch: epoch + 1, step: 0 };
-      yield { type: 'epoch', metrics, position: next, checkpoint: state.toCheckpoint({ position: next, partial, history }) };
+      yield { type: 'epoch', metrics, position: next, checkpoint: await state.toCheckpoint({ position: next, partial, history }) };
     }
     yield { type: 'done' };
   } finally {

@@ -42,7 +42,7 @@ export async function discretizeCheckpoint(job: DiscretizeJob): Promise<Discreti
   try {
     const { space } = state.config;
     const concat = Array.from({ length: space.nodes }, (_, i) => i + 2);
-    const alphaSoftmax = state.arch.softmaxArrays();
+    const alphaSoftmax = await state.arch.softmaxArrays();
     const hasReduce = reductionIndices(space.cells).length > 0;
     if (job.method === 'value') {
       const genotype: Genotype = {
@@ -68,6 +68,7 @@ export async function discretizeCheckpoint(job: DiscretizeJob): Promise<Discreti
         const xs = n === batch.n ? x : tf.slice(x, [0, 0, 0, 0], [n, -1, -1, -1]);
         state.net.forward(xs, state.arch.weights(), { training: false }, probe);
       });
+      await probe.flush();
       seen += n;
       job.onProgress?.(seen, total);
     }

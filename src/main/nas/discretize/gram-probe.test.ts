@@ -43,6 +43,9 @@ describe.each(TEST_BACKENDS)('GramProbe on %s', (backend) => {
     for (let b = 0; b < 2; b++) {
       const vectors = batch(rng);
       feed(probe, 3, vectors);
+      // Nothing is read back until the flush; a second forward before it would lose a batch.
+      if (b === 0) expect(() => feed(probe, 3, vectors)).toThrow(/not flushed/);
+      await probe.flush();
       for (let i = 0; i < size; i++) {
         for (let j = 0; j < size; j++) {
           let s = 0;

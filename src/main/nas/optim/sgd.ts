@@ -49,16 +49,15 @@ export class Sgd {
 }
 
 /**
- * torch.nn.utils.clip_grad_norm_: scale all gradients by max_norm / (‖g‖₂ + 1e-6) when that is < 1.
- * Returns the new map (caller disposes the old) and the total norm before clipping.
+ * torch.nn.utils.clip_grad_norm_: g ← g · min(1, max_norm / (‖g‖₂ + 1e-6)), computed on the device as
+ * PyTorch (≥ 1.13) does, so a step never waits for a readback. Returns the new map (the caller disposes the
+ * old) and the total norm before clipping, a scalar tensor.
  */
-export function clipGradNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: number } {
-  const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
-  const norm = Math.sqrt(sq.dataSync()[0]!);
-  sq.dispose();
-  const coef = maxNorm / (norm + 1e-6);
-  if (coef >= 1) return { grads, norm };
+export function clipGradNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: tf.Scalar } {
+  const norm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  const coef = tf.tidy(() => tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1));
   const out = new Map<string, tf.Tensor>();
   for (const [k, g] of grads) out.set(k, tf.mul(g, coef));
+  coef.dispose();
   return { grads: out, norm };
 }
