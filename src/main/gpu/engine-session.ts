@@ -6,14 +6,11 @@ import { evaluateNetwork } from '../nas/evaluate';
 import { runRetrain } from '../nas/retrain';
 import { retrainStateFromCheckpoint } from '../nas/retrain-state';
 import { runSearch } from '../nas/search';
-import { activateBackend, backendInfo, BackendRefused, reactivate, syncReadbackWorks, trainingRefusal } from './gpu-backend';
+import { activateBackend, backendInfo, BackendRefused, reactivate } from './gpu-backend';
 import type { EngineJob, EngineToHost, GateReport, HostToEngine, PageEnvironment, StartMessage } from './protocol';
 import { deviceKey, isGpuBackend } from './protocol';
 import { BatchRequests, RemoteSource } from './remote-data';
 import { runSelfTest } from './self-test';
-
-/** Jobs that run the engine's own loops (which read tensors synchronously). */
-const TRAINING_JOBS = new Set<EngineJob['kind']>(['search', 'discretize', 'retrain', 'evaluate']);
 
 /** The session's link to the host: a WebSocket in the worker, a MessagePort in tests. */
 export interface Channel {
@@ -54,13 +51,6 @@ export async function runSession(ch: Channel, opts: SessionOptions = {}): Promis
   let gates: GateReport;
   try {
     gates = await activateBackend(start.backend, { wasmPath: opts.wasmPath, tfFlags: start.tfFlags, simulate: start.simulate });
-    // The engine reads tensors synchronously: a WebGPU device where that fails is refused before the (long)
-    // self-test; a probe runs the self-test first (the readback test breaks such a device).
-    const probing = start.job.kind === 'probe';
-    const trains = TRAINING_JOBS.has(start.job.kind) || (start.job.kind === 'check' && ['search-parity', 'suite', 'bench'].includes(start.job.name));
-    if (gates.webgpu && trains) gates.webgpu.syncReadback = await syncReadbackWorks();
-    let refusal = trainingRefusal(gates);
-    if (refusal) throw new BackendRefused(refusal, { ...gates, refused: refusal });
     const onRecord = start.selfTestOnRecord?.[deviceKey(start.backend, gates.device, navigator.userAgent)];
     if (start.selfTest && isGpuBackend(start.backend) && onRecord?.passed) gates.selfTest = { ...onRecord, cached: true };
     else if (start.selfTest && isGpuBackend(start.backend)) {
@@ -73,9 +63,6 @@ export async function runSession(ch: Channel, opts: SessionOptions = {}): Promis
         throw new BackendRefused(gates.refused, gates);
       }
     }
-    if (gates.webgpu && probing) gates.webgpu.syncReadback = await syncReadbackWorks();
-    refusal = trainingRefusal(gates);
-    if (refusal) throw new BackendRefused(refusal, { ...gates, refused: refusal });
   } catch (e) {
     if (e instanceof BackendRefused) ch.send({ type: 'refused', reason: e.message, gates: e.gates });
     else ch.send({ type: 'failed', error: `backend ${start.backend}: ${describe(e)}` });

@@ -84,30 +84,28 @@ function webglGates(): GateReport {
 }
 
 /**
- * Whether tfjs can read a GPU-computed tensor back synchronously (dataSync). On WebGPU it copies the
- * buffer through a canvas, which some browsers and adapters do not support (SwiftShader: tfjs#7630):
- * there it silently returns zeros, and the device is unusable afterwards ("A valid external Instance
- * reference no longer exists"), so this runs last. Compared against the asynchronous read of the same values.
+ * The engine reads tensors back only asynchronously (nas/readback.ts). tfjs-webgpu's dataSync copies through
+ * a canvas, which returns zeros on some adapters (SwiftShader: tfjs#7630) and stalls the GPU everywhere: a
+ * synchronous read of a GPU-resident tensor is made an error here, so a missed one fails loudly instead of
+ * training on zeros. Values already on the CPU (uploads, CPU-forwarded results) are read as before.
  */
-export async function syncReadbackWorks(): Promise<boolean> {
-  const tf2 = tf;
-  // Large enough that tfjs computes it on the GPU (small CPU-resident inputs may be forwarded on the CPU).
-  const t = tf2.tidy(() => tf2.add(tf2.mul(tf2.range(0, 4096, 1, 'float32'), 0.25), 1));
-  try {
-    const want = await t.data();
-    const u = tf2.tidy(() => tf2.add(tf2.mul(tf2.range(0, 4096, 1, 'float32'), 0.25), 1));
-    try {
-      const got = u.dataSync();
-      for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) return false;
-      return true;
-    } finally {
-      u.dispose();
+function forbidWebgpuSyncReads(): void {
+  type DataId = object;
+  const backend = tf.backend() as unknown as {
+    readSync(id: DataId): unknown;
+    tensorMap?: { get(id: DataId): { values?: unknown; dtype?: string } | undefined };
+    nasSyncReadsForbidden?: boolean;
+  };
+  if (backend.nasSyncReadsForbidden) return;
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (id: DataId) => {
+    const d = backend.tensorMap?.get(id);
+    if (d && d.values == null && d.dtype !== 'string') {
+      throw new Error('a synchronous read (dataSync/arraySync) of a WebGPU tensor: WebGPU has no synchronous readback; read it with await data()');
     }
-  } catch {
-    return false;
-  } finally {
-    t.dispose();
-  }
+    return readSync(id);
+  };
+  backend.nasSyncReadsForbidden = true;
 }
 
 /** WebGPU: the adapter's own description and whether it is a fallback (CPU) adapter. */
@@ -161,6 +159,7 @@ export async function activateBackend(name: ChromiumBackend, o: ActivateOptions 
     throw new BackendRefused(gates.refused!, gates);
   }
   let gates: GateReport;
+  if (name === 'webgpu') forbidWebgpuSyncReads();
   if (name === 'webgl') gates = webglGates();
   else if (name === 'webgpu') gates = await webgpuGates();
   else if (name === 'wasm') {
@@ -170,18 +169,6 @@ export async function activateBackend(name: ChromiumBackend, o: ActivateOptions 
   } else gates = { backend: name, device: 'CPU (JavaScript in Chromium)', kind: 'cpu' };
   if (gates.refused) throw new BackendRefused(gates.refused, gates);
   return gates;
-}
-
-/** Why a device cannot train with the engine as it is (it reads losses, norms and checkpoints synchronously), or null. */
-export function trainingRefusal(g: GateReport): string | null {
-  if (g.webgpu && g.webgpu.syncReadback === false) {
-    return (
-      `tfjs cannot read tensors back synchronously on WebGPU here (${g.device}): its canvas readback returns zeros (tfjs#7630), ` +
-      'and the engine reads the loss, the gradient norm and checkpoints synchronously, so training on webgpu would be silently wrong. ' +
-      'The webgpu backend is refused for training on this device; use webgl.'
-    );
-  }
-  return null;
 }
 
 /** Switch back to an already-initialised backend (after the self-test used cpu). */
@@ -201,7 +188,6 @@ export function backendInfo(g: GateReport): BackendInfoDto {
   if (g.webgpu) {
     const w = g.webgpu;
     notes.push(`WebGPU adapter: ${[w.vendor, w.architecture, w.device, w.description].filter(Boolean).join(' / ') || 'unnamed'}${w.fallbackAdapter ? ' (fallback adapter)' : ''}`);
-    if (w.syncReadback !== undefined) notes.push(`synchronous readback: ${w.syncReadback ? 'yes' : 'no'}`);
   }
   if (g.selfTest) {
     const s = g.selfTest;

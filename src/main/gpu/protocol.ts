@@ -93,8 +93,6 @@ export interface GateReport {
     device: string;
     description: string;
     fallbackAdapter: boolean;
-    /** tfjs' dataSync works here (the engine needs it: see trainingRefusal in gpu-backend.ts); absent: not probed. */
-    syncReadback?: boolean;
   };
   selfTest?: SelfTestReport;
   /** Set when a gate refused the backend. */

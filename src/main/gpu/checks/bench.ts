@@ -65,9 +65,9 @@ export async function runBench(ctx: CheckContext, o: BrowserBenchOptions): Promi
     let first = NaN;
     for (let i = 0; i < o.warmup + o.iterations; i++) {
       const t0 = performance.now();
-      alphaStep(state, a.x, a.y);
+      await alphaStep(state, a.x, a.y);
       const t1 = performance.now();
-      const r = weightStep(state, w.x, w.y, cfg.w.lr);
+      const r = await weightStep(state, w.x, w.y, cfg.w.lr);
       const t2 = performance.now();
       if (!Number.isFinite(r.loss)) throw new Error(`loss became ${r.loss}`);
       const s = { wallSeconds: (t2 - t0) / 1000, alphaSeconds: (t1 - t0) / 1000, weightSeconds: (t2 - t1) / 1000 };
@@ -82,9 +82,9 @@ export async function runBench(ctx: CheckContext, o: BrowserBenchOptions): Promi
     let peak: number | null = null;
     if (o.profile) {
       const registered = new Set(tf.getKernelsForBackend(tf.getBackend()).map((k) => k.kernelName));
-      const info = await tf.profile(() => {
-        alphaStep(state, a.x, a.y);
-        weightStep(state, w.x, w.y, cfg.w.lr);
+      const info = await tf.profile(async () => {
+        await alphaStep(state, a.x, a.y);
+        await weightStep(state, w.x, w.y, cfg.w.lr);
       });
       peak = info.peakBytes;
       const launches = info.kernels.filter((k) => registered.has(k.name)).length;

@@ -35,6 +35,24 @@ export async function runCheck(name: string, options: unknown, ctx: CheckContext
       const { runBench } = await import('./bench');
       return runBench(ctx, options as Parameters<typeof runBench>[1]);
     }
+    case 'sync-read': {
+      // What a synchronous read of a backend-computed tensor does (on webgpu: refused, see gpu-backend.ts),
+      // against the asynchronous read of the same values (read first, a tensor's values stay cached on the CPU).
+      const make = () => ctx.tf.tidy(() => ctx.tf.add(ctx.tf.mul(ctx.tf.range(0, 4096, 1, 'float32'), 0.25), 1));
+      const [t, u] = [make(), make()];
+      try {
+        let got: number[] | null = null;
+        let error: string | null = null;
+        try {
+          got = Array.from(u.dataSync()).slice(0, 4);
+        } catch (e) {
+          error = e instanceof Error ? e.message : String(e);
+        }
+        return { expected: Array.from(await t.data()).slice(0, 4), got, error };
+      } finally {
+        ctx.tf.dispose([t, u]);
+      }
+    }
     case 'suite': {
       // One page, so shaders compiled for the op cases are warm for the search (a software GPU compiles slowly).
       const o = (options ?? {}) as { ops?: unknown; parity?: unknown };
@@ -45,6 +63,6 @@ export async function runCheck(name: string, options: unknown, ctx: CheckContext
       return { ops, parity };
     }
     default:
-      throw new Error(`unknown check '${name}' (known: self-test, ops, search-parity, suite, bench)`);
+      throw new Error(`unknown check '${name}' (known: self-test, ops, search-parity, suite, bench, sync-read)`);
   }
 }

@@ -94,7 +94,7 @@ export function formatGpuHostDoctor(r: GpuHostDoctorReport): string {
     }
     lines.push(`  ${b.backend}: ${g.kind === 'gpu' ? 'GPU' : g.kind === 'software' ? 'software rendering (not a GPU)' : g.kind} — ${g.device}${g.softwareReason ? ` — ${g.softwareReason}` : ''}`);
     if (g.webgl) lines.push(`    WebGL ${g.webgl.version}, float32 render targets: ${yesNo(g.webgl.float32RenderTargets)}${g.webgl.forcedHalfFloat ? ' (half floats forced)' : ''}`);
-    if (g.webgpu) lines.push(`    fallback adapter: ${yesNo(g.webgpu.fallbackAdapter)}, synchronous readback: ${yesNo(g.webgpu.syncReadback)}`);
+    if (g.webgpu) lines.push(`    fallback adapter: ${yesNo(g.webgpu.fallbackAdapter)}`);
     if (g.selfTest) {
       const s = g.selfTest;
       lines.push(`    self-test vs cpu: ${s.passed ? 'passed' : 'FAILED'} — max relative gradient difference ${s.maxRelative.toExponential(2)} (tolerance ${s.tolerance.toExponential(0)}, ${s.tensors} tensors, ${s.seconds.toFixed(1)} s)`);
