@@ -1,53 +1,28 @@
 // End to end: `nasw serve` on a seeded data folder, the UI in Debian's Chromium — runs list, curves, cell graphs,
 // Discretize as a job, and a new search from the form run to completion. Screenshots go to test-artifacts/e2e.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { seedHome, type SeededHome } from '../fixtures/app/seed-home';
-import { artifact, ensureUiBuilt, launchChromium, startServe, type Served } from './harness';
+import type { SeededHome } from '../fixtures/app/seed-home';
+import { artifact, openWorkbench, type Served, type Workbench } from './harness';
 
-let home = '';
+let wb: Workbench;
 let seeded: SeededHome;
 let served: Served;
-let browser: Browser;
 let page: Page;
-const problems: string[] = [];
-
-async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: artifact(`${name}.png`) });
-  // The whole view (it scrolls inside the window): the main element, uncut.
-  await page.locator('main').screenshot({ path: artifact(`${name}-full.png`), style: '.frame-status { visibility: hidden; }' });
-}
+let problems: string[];
+const shoot = (name: string) => wb.shoot(name);
 
 const attr = async (selector: string, name: string) => page.locator(selector).getAttribute(name);
 
 describe('the workbench UI in browser mode', () => {
   beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'nasw-e2e-'));
-    seeded = await seedHome(home);
-    await ensureUiBuilt();
-    served = await startServe(home);
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'] });
-    page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      // Chromium asks for /favicon.ico on its own; anything else logged as an error is a problem.
-      if (m.type() === 'error' && !/favicon/.test(m.location().url)) problems.push(`console: ${m.text()}`);
-    });
+    wb = await openWorkbench({ prefix: 'nasw-e2e-', context: { permissions: ['clipboard-read', 'clipboard-write'] } });
+    ({ seeded, served, page, problems } = wb);
   }, 240_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page) await page.screenshot({ path: artifact(`failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => {});
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
-  });
+  afterEach(async (ctx) => wb?.screenshotIfFailed(ctx.task));
+  afterAll(async () => wb?.close());
 
   it('refuses the API and the page without the token', async () => {
     const api = await fetch(`${served.origin}/api/runs/list`, { method: 'POST', body: '{}' });

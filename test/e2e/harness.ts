@@ -1,10 +1,12 @@
 // E2E harness: `nasw serve` spawned directly (own process group, killed as a group) and Debian's Chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { ensureRenderer } from '../../src/main/server/renderer-build';
+import { seedHome, type SeededHome, type SeedOptions } from '../fixtures/app/seed-home';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
@@ -139,4 +141,70 @@ export function mainStale(): boolean {
       return /\.(ts|js|json)$/.test(e.name) && !e.name.endsWith('.test.ts') && fs.statSync(full).mtimeMs > at;
     });
   return ['src/main', 'src/preload', 'src/shared'].some((d) => fs.existsSync(path.join(ROOT, d)) && newer(path.join(ROOT, d)));
+}
+
+export interface Workbench {
+  home: string;
+  seeded: SeededHome;
+  served: Served;
+  browser: Browser;
+  page: Page;
+  /** Page errors, console errors and 5xx answers seen so far: a file ends by expecting none. */
+  problems: string[];
+  /** The window, and the whole view uncut (it scrolls inside the window), as test-artifacts/e2e/<name>[-full].png. */
+  shoot(name: string): Promise<void>;
+  /** A screenshot named after a test that failed. */
+  screenshotIfFailed(task: { name: string; result?: { state?: string } }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WorkbenchOptions {
+  /** Temporary folder name prefix. */
+  prefix: string;
+  seed?: SeedOptions;
+  context?: BrowserContextOptions;
+  /** Console errors that are answers, not faults (e.g. a refused 4xx preview). */
+  ignoreConsole?: RegExp;
+}
+
+/** One e2e file's workbench: a seeded data folder served by `nasw serve` and a Chromium page collecting problems. */
+export async function openWorkbench(o: WorkbenchOptions): Promise<Workbench> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), o.prefix));
+  const seeded = await seedHome(home, o.seed);
+  await ensureUiBuilt();
+  const served = await startServe(home);
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, ...o.context });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    // Chromium asks for /favicon.ico on its own; anything else logged as an error is a problem.
+    if (m.type() === 'error' && !/favicon/.test(m.location().url) && !o.ignoreConsole?.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  // Which call failed, when one does: the console only says the status.
+  page.on('response', (r) => {
+    if (r.status() >= 500) problems.push(`HTTP ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname} ${r.request().postData() ?? ''}`);
+  });
+  return {
+    home,
+    seeded,
+    served,
+    browser,
+    page,
+    problems,
+    async shoot(name) {
+      await page.screenshot({ path: artifact(`${name}.png`) });
+      await page.locator('main').screenshot({ path: artifact(`${name}-full.png`), style: '.frame-status { visibility: hidden; }' });
+    },
+    async screenshotIfFailed(task) {
+      if (task.result?.state !== 'fail') return;
+      await page.screenshot({ path: artifact(`failed-${task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => {});
+    },
+    async close() {
+      await browser.close();
+      await served.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
 }

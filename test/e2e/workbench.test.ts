@@ -2,27 +2,22 @@
 // uploaded and imported with its thumbnails; a bad file giving the importer's error; a custom search space saved and
 // searched with; two finished runs compared; a tiny retrain of DARTS_V2 with its result. Screenshots: test-artifacts/e2e.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { idxFiles, idxSet } from '../fixtures/app/idx-files';
-import { seedHome, type SeededHome } from '../fixtures/app/seed-home';
-import { artifact, ensureUiBuilt, launchChromium, startServe, type Served } from './harness';
+import type { SeededHome } from '../fixtures/app/seed-home';
+import { artifact, openWorkbench, type Served, type Workbench } from './harness';
 
+let wb: Workbench;
 let home = '';
 let seeded: SeededHome;
 let served: Served;
-let browser: Browser;
 let page: Page;
+let problems: string[];
 /** The search started with the custom space. */
 let customRunId = 0;
-const problems: string[] = [];
-
-async function shoot(name: string): Promise<void> {
-  await page.screenshot({ path: artifact(`${name}.png`) });
-  await page.locator('main').screenshot({ path: artifact(`${name}-full.png`), style: '.frame-status { visibility: hidden; }' });
-}
+const shoot = (name: string) => wb.shoot(name);
 
 const attr = async (selector: string, name: string) => page.locator(selector).first().getAttribute(name);
 const testid = (id: string) => page.locator(`[data-testid="${id}"]`);
@@ -42,35 +37,15 @@ async function dropFiles(files: Record<string, Buffer>): Promise<void> {
 
 describe('the workbench UI, part 2: datasets, spaces, compare, retrain', () => {
   beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'nasw-e2e2-'));
-    seeded = await seedHome(home, { discretize: ['value'], name: 'seeded S1 search' });
-    await ensureUiBuilt();
-    served = await startServe(home);
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      // A refused call (4xx: a counts preview of a network that cannot be built yet …) is an answer, not a fault.
-      if (m.type() === 'error' && !/favicon/.test(m.location().url) && !/status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    // Which call failed, when one does: the console only says the status.
-    page.on('response', (r) => {
-      if (r.status() >= 500) problems.push(`HTTP ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname} ${r.request().postData() ?? ''}`);
-    });
+    // A refused call (4xx: a counts preview of a network that cannot be built yet …) is an answer, not a fault.
+    wb = await openWorkbench({ prefix: 'nasw-e2e2-', seed: { discretize: ['value'], name: 'seeded S1 search' }, ignoreConsole: /status of 4\d\d/ });
+    ({ home, seeded, served, page, problems } = wb);
     await page.goto(served.url);
     await page.locator('[data-testid=runs-view]').waitFor();
   }, 240_000);
 
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && page) await page.screenshot({ path: artifact(`failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => {});
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
-  });
+  afterEach(async (ctx) => wb?.screenshotIfFailed(ctx.task));
+  afterAll(async () => wb?.close());
 
   it('refuses uploads without the token and paths that leave the upload', async () => {
     const open = await fetch(`${served.origin}/api/uploads`, { method: 'POST' });
