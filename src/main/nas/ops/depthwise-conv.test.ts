@@ -2,35 +2,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS, useBackend } from '../testing/backends';
-import { depthwiseRef as reference, type Shape4 } from '../testing/op-references';
+import { DEPTHWISE_GEOMETRIES, depthwiseRef as reference, type Shape4 } from '../testing/op-references';
 import { dot, finiteDiff, maxRelError, randomArray } from '../testing/reference';
 import { depthwiseConv, type DepthwiseOptions } from './depthwise-conv';
-
-interface Case extends DepthwiseOptions {
-  k: number;
-  why: string;
-}
 
 const TOL = 1e-4;
 const FLOOR = 1e-2; // float32 sums of up to ~200 products of O(1) values: ~1e-6 absolute error
 
-
-const CASES: Case[] = [
-  { k: 1, stride: 1, dilation: 1, pad: 0, why: '1×1' },
-  { k: 1, stride: 2, dilation: 1, pad: 0, why: '1×1 stride 2' },
-  { k: 3, stride: 1, dilation: 1, pad: 1, why: 'sep_conv_3x3' },
-  { k: 3, stride: 2, dilation: 1, pad: 1, why: 'sep_conv_3x3 reduce' },
-  { k: 5, stride: 1, dilation: 1, pad: 2, why: 'sep_conv_5x5' },
-  { k: 5, stride: 2, dilation: 1, pad: 2, why: 'sep_conv_5x5 reduce' },
-  { k: 3, stride: 1, dilation: 2, pad: 2, why: 'dil_conv_3x3' },
-  { k: 3, stride: 2, dilation: 2, pad: 2, why: 'dil_conv_3x3 reduce' },
-  { k: 5, stride: 1, dilation: 2, pad: 4, why: 'dil_conv_5x5' },
-  { k: 5, stride: 2, dilation: 2, pad: 4, why: 'dil_conv_5x5 reduce' },
-  { k: 3, stride: 2, dilation: 2, pad: 1, why: 'odd pad at stride 2 dilation 2 (odd-parity subsample)' },
-  { k: 3, stride: 2, dilation: 3, pad: 3, why: 'odd dilation at stride 2' },
-  { k: 3, stride: 2, dilation: 1, pad: 0, why: 'valid, unused trailing rows' },
-  { k: 3, stride: 1, dilation: 1, pad: 3, why: 'pad beyond the kernel reach (input gradient crops)' },
-];
+const CASES = DEPTHWISE_GEOMETRIES;
+type Case = (typeof CASES)[number];
 const SHAPES: Shape4[] = [
   [2, 7, 7, 3],
   [2, 8, 8, 4],

@@ -9,11 +9,11 @@ import type * as tfNs from '@tensorflow/tfjs';
 import { avgPool, type AvgPoolOptions } from '../ops/avg-pool';
 import { batchNorm } from '../ops/batch-norm';
 import { conv2d } from '../ops/conv2d';
-import { depthwiseConv, type DepthwiseOptions } from '../ops/depthwise-conv';
+import { depthwiseConv } from '../ops/depthwise-conv';
 import { maxPool, type MaxPoolOptions } from '../ops/max-pool';
 import { pointwiseConv } from '../ops/pointwise-conv';
 import { subsample2, zeroInsert } from '../ops/subsample';
-import { conv2dRef, depthwiseRef, distinct, poolRef, quantised, type Shape4 } from './op-references';
+import { conv2dRef, DEPTHWISE_GEOMETRIES, depthwiseRef, distinct, poolRef, quantised, type Shape4 } from './op-references';
 import { dot, finiteDiff, maxRelError, nhwc, randomArray } from './reference';
 
 type TF = typeof tfNs;
@@ -99,21 +99,7 @@ const SHAPES: Shape4[] = [
 ];
 
 function depthwiseCases(): OpCase[] {
-  const geometries: (DepthwiseOptions & { k: number; why: string })[] = [
-    { k: 1, stride: 2, dilation: 1, pad: 0, why: '1×1 stride 2' },
-    { k: 3, stride: 1, dilation: 1, pad: 1, why: 'sep_conv_3x3' },
-    { k: 3, stride: 2, dilation: 1, pad: 1, why: 'sep_conv_3x3 reduce' },
-    { k: 5, stride: 1, dilation: 1, pad: 2, why: 'sep_conv_5x5' },
-    { k: 5, stride: 2, dilation: 1, pad: 2, why: 'sep_conv_5x5 reduce' },
-    { k: 3, stride: 1, dilation: 2, pad: 2, why: 'dil_conv_3x3' },
-    { k: 3, stride: 2, dilation: 2, pad: 2, why: 'dil_conv_3x3 reduce' },
-    { k: 5, stride: 1, dilation: 2, pad: 4, why: 'dil_conv_5x5' },
-    { k: 5, stride: 2, dilation: 2, pad: 4, why: 'dil_conv_5x5 reduce' },
-    { k: 3, stride: 2, dilation: 2, pad: 1, why: 'odd pad at stride 2 dilation 2' },
-    { k: 3, stride: 2, dilation: 3, pad: 3, why: 'odd dilation at stride 2' },
-    { k: 3, stride: 1, dilation: 1, pad: 3, why: 'pad beyond the kernel reach' },
-  ];
-  return geometries.flatMap((g) =>
+  return DEPTHWISE_GEOMETRIES.flatMap((g) =>
     SHAPES.map((xs, si) => ({
       op: 'depthwiseConv',
       name: `k${g.k} stride ${g.stride} dilation ${g.dilation} pad ${g.pad} (${g.why}) on ${xs.join('×')}`,

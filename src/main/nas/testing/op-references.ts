@@ -1,5 +1,6 @@
 // Test-only: PyTorch's conv and pooling ops as float64 loops (NHWC), the independent references of the op
 // tests (ops/*.test.ts) and of the op cases the GPU host checks (op-cases.ts).
+import type { DepthwiseOptions } from '../ops/depthwise-conv';
 import { nhwc, randomArray } from './reference';
 
 export type Shape4 = [number, number, number, number];
@@ -8,6 +9,24 @@ export interface ConvGeometry {
   stride: number;
   pad: number;
 }
+
+/** The depthwise geometries both suites check: every DARTS sep/dil conv at stride 1 and 2, and the edge cases. */
+export const DEPTHWISE_GEOMETRIES: (DepthwiseOptions & { k: number; why: string })[] = [
+  { k: 1, stride: 1, dilation: 1, pad: 0, why: '1×1' },
+  { k: 1, stride: 2, dilation: 1, pad: 0, why: '1×1 stride 2' },
+  { k: 3, stride: 1, dilation: 1, pad: 1, why: 'sep_conv_3x3' },
+  { k: 3, stride: 2, dilation: 1, pad: 1, why: 'sep_conv_3x3 reduce' },
+  { k: 5, stride: 1, dilation: 1, pad: 2, why: 'sep_conv_5x5' },
+  { k: 5, stride: 2, dilation: 1, pad: 2, why: 'sep_conv_5x5 reduce' },
+  { k: 3, stride: 1, dilation: 2, pad: 2, why: 'dil_conv_3x3' },
+  { k: 3, stride: 2, dilation: 2, pad: 2, why: 'dil_conv_3x3 reduce' },
+  { k: 5, stride: 1, dilation: 2, pad: 4, why: 'dil_conv_5x5' },
+  { k: 5, stride: 2, dilation: 2, pad: 4, why: 'dil_conv_5x5 reduce' },
+  { k: 3, stride: 2, dilation: 2, pad: 1, why: 'odd pad at stride 2 dilation 2 (odd-parity subsample)' },
+  { k: 3, stride: 2, dilation: 3, pad: 3, why: 'odd dilation at stride 2' },
+  { k: 3, stride: 2, dilation: 1, pad: 0, why: 'valid, unused trailing rows' },
+  { k: 3, stride: 1, dilation: 1, pad: 3, why: 'pad beyond the kernel reach (input gradient crops)' },
+];
 
 /** Output rows/cols of a window of extent `reach` (dilated kernel size). */
 const out = (size: number, reach: number, g: ConvGeometry) => Math.floor((size + 2 * g.pad - reach) / g.stride) + 1;
