@@ -72,6 +72,29 @@ describe('CIFAR-10 binary', () => {
     await expect(readAll('cifar10', dir)).rejects.toThrow(/data_batch_3\.bin: truncated: 100 bytes after 1 whole records/);
   });
 
+  // Cut at a record boundary (no partial bytes): the binary format has no count, but the six CIFAR-10
+  // batch files each hold the same number of records (10,000 published), so a shorter one is truncated.
+  it('rejects a batch missing exactly its last record, from the folder and the archive', async () => {
+    for (const k of [2, 0, 5]) {
+      const { files } = cifar10Files(3);
+      const name = files[k]!.name;
+      files[k] = { name, data: (files[k]!.data as Buffer).subarray(0, 3073 * 2) };
+      const dir = path.join(tmp, `short-${k}`);
+      await writeFiles(dir, files);
+      const other = k === 0 ? 'data_batch_2.bin' : 'data_batch_1.bin';
+      const said = `truncated: 2 records where ${other} holds 3 (each CIFAR-10 batch file holds the same number of records, 10,000 in the published set)`;
+      const err = await readAll('cifar10', dir).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DatasetError);
+      expect((err as DatasetError).file).toBe(path.join(dir, name));
+      expect((err as DatasetError).problem).toBe(said);
+      const archive = path.join(tmp, `short-${k}.tar.gz`);
+      await writeTarGz(archive, prefixed('cifar-10-batches-bin', files));
+      const err2 = await readAll('cifar10', archive).catch((e: unknown) => e);
+      expect((err2 as DatasetError).file).toBe(`${archive}:${name}`);
+      expect((err2 as DatasetError).problem).toBe(said);
+    }
+  });
+
   it('rejects a label out of range', async () => {
     const { files } = cifar10Files(2);
     const bad = Buffer.from(files[0]!.data as Buffer);

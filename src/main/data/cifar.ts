@@ -23,6 +23,8 @@ export interface CifarLayout {
   labelRanges: number[];
   namesFile: string;
   defaultNames: string[];
+  /** Records every file holds in the published set when they all hold the same number (a shorter one is truncated). */
+  equalFiles?: number;
 }
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -39,6 +41,7 @@ export const CIFAR_LAYOUTS: Record<'cifar10' | 'cifar100', CifarLayout> = {
     labelRanges: [10],
     namesFile: 'batches.meta.txt',
     defaultNames: CIFAR10_CLASSES,
+    equalFiles: 10_000,
   },
   cifar100: {
     format: 'cifar100',
@@ -61,8 +64,8 @@ const RECORDS_PER_CHUNK = 1000;
 const recordSize = (l: CifarLayout): number => l.labelBytes + 3 * PIXELS;
 const numClasses = (l: CifarLayout): number => l.labelRanges[l.labelIndex]!;
 
-/** Records of one batch file as chunks: labels checked, pixels reordered from CHW planes to HWC. */
-async function* cifarChunks(layout: CifarLayout, bytes: AsyncIterable<Uint8Array>, file: string, split: SplitName): AsyncGenerator<RecordChunk> {
+/** Records of one batch file as chunks: labels checked, pixels reordered from CHW planes to HWC; returns the record count. */
+async function* cifarChunks(layout: CifarLayout, bytes: AsyncIterable<Uint8Array>, file: string, split: SplitName): AsyncGenerator<RecordChunk, number> {
   const size = recordSize(layout);
   const stream = new ByteStream(bytes);
   let seen = 0;
@@ -97,9 +100,29 @@ async function* cifarChunks(layout: CifarLayout, bytes: AsyncIterable<Uint8Array
       throw new DatasetError(file, `truncated: ${extra} bytes after ${seen} whole records of ${size} bytes (a record is ${layout.labelBytes} label byte(s) + 3072 pixel bytes)`);
     }
     if (seen === 0) throw new DatasetError(file, 'holds no records');
+    return seen;
   } finally {
     await stream.close();
   }
+}
+
+/**
+ * A file cut at a record boundary leaves no partial bytes and the format has no count, so the only
+ * witness is a sibling: where the layout's files are all equal, one holding fewer records is truncated.
+ */
+function equalFilesCheck(layout: CifarLayout): (file: string, name: string, count: number) => void {
+  let first: { file: string; name: string; count: number } | undefined;
+  return (file, name, count) => {
+    if (layout.equalFiles === undefined) return;
+    if (!first) {
+      first = { file, name, count };
+      return;
+    }
+    if (count === first.count) return;
+    const [short, long] = count < first.count ? [{ file, count }, first] : [first, { name, count }];
+    const rule = `each ${layout.format === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100'} batch file holds the same number of records, ${layout.equalFiles.toLocaleString('en-US')} in the published set`;
+    throw new DatasetError(short.file, `truncated: ${short.count} records where ${long.name} holds ${long.count} (${rule})`);
+  };
 }
 
 /** Class names from the names file's non-empty lines; its line count must match the classes. */
@@ -147,11 +170,12 @@ export async function openCifarSource(format: 'cifar10' | 'cifar100', p: string)
 async function* folderRecords(layout: CifarLayout, root: string, ctx: ReadContext): AsyncGenerator<RecordChunk, SourceEnd> {
   const checksum = new SourceChecksum();
   const files: [string, SplitName][] = [...layout.train.map((n) => [n, 'train'] as [string, SplitName]), ...layout.test.map((n) => [n, 'test'] as [string, SplitName])];
+  const equal = equalFilesCheck(layout);
   for (const [name, split] of files) {
     const file = path.join(root, name);
     ctx.onFile?.(file);
     const sum = checksum.file(name);
-    yield* cifarChunks(layout, fileBytes(file, { gzip: false, hash: sum.hash, signal: ctx.signal }), file, split);
+    equal(file, name, yield* cifarChunks(layout, fileBytes(file, { gzip: false, hash: sum.hash, signal: ctx.signal }), file, split));
     sum.done();
   }
   let classNames = layout.defaultNames;
@@ -177,10 +201,11 @@ async function* archiveRecords(layout: CifarLayout, archive: string, ctx: ReadCo
   let classNames = layout.defaultNames;
   const seen: string[] = [];
   const at = (name: string) => `${archive}:${name}`;
+  const equal = equalFilesCheck(layout);
 
   async function* emit(name: string, bytes: AsyncIterable<Uint8Array>): AsyncGenerator<RecordChunk> {
     ctx.onFile?.(at(name));
-    yield* cifarChunks(layout, bytes, at(name), wanted.get(name)!);
+    equal(at(name), name, yield* cifarChunks(layout, bytes, at(name), wanted.get(name)!));
     done.add(name);
   }
   async function* once(b: Uint8Array): AsyncGenerator<Uint8Array> {
