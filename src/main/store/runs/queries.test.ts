@@ -141,18 +141,65 @@ describe('runs: list with summaries', () => {
 });
 
 describe('runs: status transitions', () => {
-  it('follows the life-cycle table exactly, for every pair of statuses', () => {
-    for (const from of RUN_STATUSES) {
-      for (const to of RUN_STATUSES) {
+  // The life cycle written out by hand (PRODUCT.md §4 and the job runner), not read from RUN_TRANSITIONS:
+  // a queued run starts, is cancelled, or cannot start; a running one ends one of four ways; an interrupted
+  // or cancelled one resumes (now or later), and an interrupted one may be given up or found unresumable.
+  const LEGAL = [
+    'queued → running',
+    'queued → cancelled',
+    'queued → failed',
+    'running → completed',
+    'running → failed',
+    'running → cancelled',
+    'running → interrupted',
+    'interrupted → running',
+    'interrupted → queued',
+    'interrupted → cancelled',
+    'interrupted → failed',
+    'cancelled → running',
+    'cancelled → queued',
+  ];
+  const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+
+  it('knows exactly the six statuses', () => {
+    expect([...RUN_STATUSES].sort()).toEqual([...STATUSES].sort());
+  });
+
+  it('allows exactly the hand-written transitions and refuses every other pair, leaving the run as it was', () => {
+    const allowed: string[] = [];
+    for (const from of STATUSES) {
+      for (const to of STATUSES) {
+        const pair = `${from} → ${to}`;
         const id = runAt(from);
         const attempt = () => t.store.runs.transition(id, to, { pid: 77, error: 'reason' });
-        if (canTransition(from, to)) {
-          expect(attempt().status, `${from} → ${to}`).toBe(to);
+        if (LEGAL.includes(pair)) {
+          expect(attempt().status, pair).toBe(to);
+          allowed.push(pair);
         } else {
-          expect(attempt, `${from} → ${to}`).toThrow(InvalidTransitionError);
-          expect(t.store.runs.get(id)!.status).toBe(from);
+          expect(attempt, pair).toThrow(InvalidTransitionError);
+          expect(attempt, pair).toThrow(`is ${from}; it cannot become ${to}`);
+          expect(t.store.runs.get(id)!.status, pair).toBe(from);
         }
+        expect(canTransition(from, to), pair).toBe(LEGAL.includes(pair));
       }
+    }
+    expect(allowed.sort()).toEqual([...LEGAL].sort());
+  });
+
+  it('refuses the transitions a slip would most likely allow', () => {
+    for (const [from, to] of [
+      ['queued', 'completed'],
+      ['queued', 'interrupted'],
+      ['completed', 'running'],
+      ['completed', 'queued'],
+      ['failed', 'running'],
+      ['failed', 'queued'],
+      ['cancelled', 'completed'],
+      ['cancelled', 'interrupted'],
+      ['interrupted', 'completed'],
+      ['running', 'queued'],
+    ] as const) {
+      expect(() => t.store.runs.transition(runAt(from), to, { pid: 77, error: 'reason' }), `${from} → ${to}`).toThrow(InvalidTransitionError);
     }
   });
 
