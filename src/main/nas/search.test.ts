@@ -66,11 +66,15 @@ describe('runSearch', () => {
   });
 
   it('resumes along the same trajectory: 3 epochs in one go = 1 epoch + resume for 2 (α to 1e-5)', async () => {
+    // α trains from the first step, so the boundary checkpoint carries Adam's moments and step counter.
+    const config = () => tiny({ alpha: { freezeEpochs: 0 } });
     const data = syntheticSearchData();
-    const full = (await collect(runSearch({ config: tiny(), data }))).filter((e) => e.type === 'epoch') as Extract<SearchEvent, { type: 'epoch' }>[];
-    const first = (await collect(runSearch({ config: tiny({ epochs: 3 }), data, shouldStop: stopAfterEpochs(1) }))).filter((e) => e.type === 'epoch' || e.type === 'stopped');
+    const full = (await collect(runSearch({ config: config(), data }))).filter((e) => e.type === 'epoch') as Extract<SearchEvent, { type: 'epoch' }>[];
+    const first = (await collect(runSearch({ config: config(), data, shouldStop: stopAfterEpochs(1) }))).filter((e) => e.type === 'epoch' || e.type === 'stopped');
     const afterOne = (first.find((e) => e.type === 'epoch') as Extract<SearchEvent, { type: 'epoch' }>).checkpoint;
-    const rest = (await collect(runSearch({ config: tiny(), data, resume: afterOne }))).filter((e) => e.type === 'epoch') as Extract<SearchEvent, { type: 'epoch' }>[];
+    expect(readSearchCheckpoint(afterOne).meta.adamSteps).toBe(2); // 1 epoch × 2 steps
+    expect(alphaOf(afterOne)).not.toEqual(alphaOf(await readCheckpointInit()));
+    const rest = (await collect(runSearch({ config: config(), data, resume: afterOne }))).filter((e) => e.type === 'epoch') as Extract<SearchEvent, { type: 'epoch' }>[];
     expect(rest.map((e) => e.metrics.epoch)).toEqual([1, 2]);
     const a = alphaOf(full[2]!.checkpoint);
     const b = alphaOf(rest[1]!.checkpoint);
