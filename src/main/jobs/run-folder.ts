@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { DiskFullError, isDiskFull } from './disk-full';
 
 export interface CheckpointFile {
   epoch: number;
@@ -18,22 +19,41 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /**
- * Write-then-rename, with fsyncs, so a crash leaves either the old file or the complete new one — never
- * a torn checkpoint under the final name.
+ * Write-then-rename, with fsyncs, so a crash or a full disk leaves either the old file or the complete new
+ * one — never a torn file under the final name. `write(2)` may take fewer bytes than asked (a disk filling
+ * up takes what fits, then answers ENOSPC), so it is called until every byte is down; a full disk is
+ * reported as a `DiskFullError` after the temporary file is removed.
  */
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
+  const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fd = fs.openSync(tmp, 'w');
+  let fd: number | undefined;
+  let done = 0;
   try {
-    fs.writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+    fd = fs.openSync(tmp, 'w');
+    while (done < data.length) {
+      const n = fs.writeSync(fd, data, done, data.length - done);
+      // No progress and no error: nothing more will fit.
+      if (n <= 0) throw new DiskFullError(file, done, data.length);
+      done += n;
+    }
     fs.fsyncSync(fd);
+    const closing = fd;
+    fd = undefined;
+    fs.closeSync(closing); // close may report a deferred write error (network file systems)
   } catch (e) {
-    fs.closeSync(fd);
+    if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
+    if (isDiskFull(e) && !(e instanceof DiskFullError)) throw new DiskFullError(file, done, data.length);
     throw e;
   }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // A directory that must grow to hold the new entry can be refused on a full disk too.
+    fs.rmSync(tmp, { force: true });
+    throw isDiskFull(e) && !(e instanceof DiskFullError) ? new DiskFullError(file, done, data.length) : e;
+  }
   try {
     const dfd = fs.openSync(path.dirname(file), 'r');
     fs.fsyncSync(dfd);
