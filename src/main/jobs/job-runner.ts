@@ -10,6 +10,7 @@ import { searchConfigSchema, type SearchConfig } from '../../shared/search-confi
 import { CODE_VERSION } from '../../shared/version';
 import { InvalidTransitionError, type NewCheckpoint, type Run, type Store } from '../store';
 import { homePaths } from '../store/home';
+import { DiskReserve, isDiskFull } from './disk-full';
 import { sha256, type CheckpointFile } from './run-folder';
 import type { GpuPageOpener } from './chromium-host/launchers';
 import type { FromWorker, GpuPageRequest, ToWorker, WorkerJob } from './worker-protocol';
@@ -39,6 +40,8 @@ interface Active {
   /** A terminal message has arrived: the exit that follows is expected. */
   settled: 'completed' | 'failed' | 'cancelled' | null;
   error?: string;
+  /** The store hit a full disk recording this job: it is stopped and recorded interrupted with this. */
+  diskFull?: string;
   cancelRequested: boolean;
   cancelTimer?: NodeJS.Timeout;
   /** GPU host pages this job's process asked the app for (closed when it exits). */
@@ -52,11 +55,14 @@ export class JobRunner {
   private readonly active = new Map<number, Active>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private closed = false;
+  /** Room for the store to record a run's end when its job fills the disk. */
+  private readonly reserve: DiskReserve;
 
   constructor(private readonly opts: JobRunnerOptions) {
     this.store = opts.store;
     this.home = opts.home;
     this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? 1);
+    this.reserve = new DiskReserve(path.join(opts.home, 'disk-reserve.bin'));
   }
 
   onEvent(listener: (e: JobEvent) => void): () => void {
@@ -273,6 +279,7 @@ export class JobRunner {
   }
 
   private start(run: Run): void {
+    this.reserve.ensure();
     const job = this.buildJob(run);
     const entry = this.opts.workerEntry ?? fileURLToPath(new URL('./worker.ts', import.meta.url));
     const execArgv = this.opts.execArgv ?? (entry.endsWith('.ts') ? ['--import', 'tsx'] : []);
@@ -367,8 +374,13 @@ export class JobRunner {
           break;
       }
     } catch (e) {
-      a.settled = 'failed';
-      a.error = `recording failed: ${e instanceof Error ? e.message : String(e)}`;
+      const why = e instanceof Error ? e.message : String(e);
+      // A full disk is no fault of the job: stop it and record it interrupted (resumable), not failed.
+      if (isDiskFull(e)) a.diskFull = `the disk is full: the store could not record the run (${why}); free space, then: nasw resume ${runId}`;
+      else {
+        a.settled = 'failed';
+        a.error = `recording failed: ${why}`;
+      }
       a.child.kill('SIGKILL');
     }
   }
@@ -431,10 +443,10 @@ export class JobRunner {
     } else {
       status = 'interrupted';
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      error = `the job process ${how}${tail ? `: ${tail}` : ''}`;
+      error = a.diskFull ?? `the job process ${how}${tail ? `: ${tail}` : ''}`;
     }
     try {
-      this.store.runs.transition(a.runId, status, error ? { error } : {});
+      this.reserve.write(() => this.store.runs.transition(a.runId, status, error ? { error } : {}));
     } catch {
       // The store may already be closed on shutdown; reconcile() fixes the record next start.
     }

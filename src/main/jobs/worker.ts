@@ -10,6 +10,7 @@ import { discretizeCheckpoint } from '../nas/discretize/discretize-checkpoint';
 import { evaluateNetwork } from '../nas/evaluate';
 import { readRetrainCheckpoint, retrainStateFromCheckpoint } from '../nas/retrain-state';
 import { nodeBackendHost } from './backend-host';
+import { isDiskFull } from './disk-full';
 import { HostGoneError } from './chromium-host/host';
 import type { GpuEngine } from './chromium-host/gpu-engine';
 import { openJobGpuEngine, searchEngineOn } from './chromium-host/job-engines';
@@ -166,6 +167,12 @@ process.on('message', (msg: ToWorker) => {
         if (e instanceof HostGoneError) {
           logLine(e.message);
           process.exitCode = 3;
+          return;
+        }
+        // So is a full disk: the last checkpoint is whole (atomic writes), the run resumes once space is freed.
+        if (isDiskFull(e)) {
+          logLine(`${e instanceof Error ? e.message : String(e)}; free space, then: nasw resume ${msg.job.runId}`);
+          process.exitCode = 4;
           return;
         }
         await send({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
