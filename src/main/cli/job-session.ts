@@ -29,19 +29,24 @@ export async function runInForeground(
   runner.reconcile();
   let runId = -1;
   let onSigint: (() => void) | undefined;
+  // Events that come while `start` runs (a resume's warning about a bad checkpoint, the first statuses),
+  // before the run's id is known: held, then shown once it is.
+  const early: JobEvent[] = [];
   try {
+    let show: (e: JobEvent) => void = () => {};
     const done = new Promise<{ status: string; error?: string | null }>((resolve) => {
-      runner.onEvent((e) => {
-        if (runId < 0 || e.runId !== runId) {
-          if (e.type !== 'genotype' || runId < 0) return;
-        }
-        const text = describe(e);
+      show = (e) => {
+        if (e.runId !== runId && e.type !== 'genotype') return;
+        // Warnings are shown whatever the command's own wording (describe) leaves out.
+        const text = describe(e) ?? (e.type === 'log' && e.level !== 'info' ? `${e.level}: ${e.message}` : null);
         if (e.type === 'progress') out.progress({ event: 'progress', runId: e.runId, ...e.progress }, text ?? '');
         else if (text !== null) out.event({ event: e.type, ...e }, text);
         if (e.type === 'status' && e.runId === runId && TERMINAL.has(e.status)) resolve({ status: e.status, error: e.error });
-      });
+      };
     });
+    runner.onEvent((e) => (runId < 0 ? early.push(e) : show(e)));
     runId = await start(runner);
+    for (const e of early.splice(0)) show(e);
     onSigint = () => {
       out.event({ event: 'cancelling', runId }, `stopping run ${runId} at the next step (a checkpoint is kept; resume with: nasw resume ${runId})`);
       void runner.cancel(runId).catch(() => undefined);

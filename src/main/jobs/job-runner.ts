@@ -235,8 +235,14 @@ export class JobRunner {
       if (!fs.existsSync(c.path)) reason = 'file missing';
       else if (sha256(fs.readFileSync(c.path)) !== c.sha256) reason = 'hash mismatch (file corrupt)';
       if (!reason) return c;
-      this.store.checkpoints.markInvalid(c.id, reason);
-      this.emit({ type: 'log', runId, level: 'warn', message: `checkpoint ${path.basename(c.path)} is unusable (${reason}); falling back to the previous one` });
+      // The bad file is kept aside with its record, so the checkpoint the rerun writes under the old name
+      // gets a record of its own instead of overwriting the evidence. The record id keeps the name unique;
+      // a missing file leaves only its record, which moves off the name all the same.
+      const aside = `${c.path}.${c.id}.${reason === 'file missing' ? 'missing' : 'invalid'}`;
+      const keptAs = reason !== 'file missing' && moveAside(c.path, aside) ? aside : undefined;
+      this.store.checkpoints.markInvalid(c.id, reason, aside);
+      const kept = keptAs ? `; kept as ${path.basename(keptAs)}` : '';
+      this.emit({ type: 'log', runId, level: 'warn', message: `checkpoint ${path.basename(c.path)} is unusable (${reason})${kept}; falling back to the previous one` });
     }
   }
 
@@ -467,6 +473,16 @@ function storeCheckpoint(c: CheckpointFile): NewCheckpoint {
 /** Epoch rows a checkpoint covers: up to its epoch if it closes it, else up to the one before. */
 function lastCompleteEpoch(c: { epoch: number; step: number | null }): number {
   return c.step === null ? c.epoch : c.epoch - 1;
+}
+
+/** Rename a bad checkpoint out of the way; false if it cannot be moved (it is then overwritten). */
+function moveAside(file: string, aside: string): boolean {
+  try {
+    fs.renameSync(file, aside);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -57,6 +57,18 @@ describe('checkpoints', () => {
     expect(t.store.checkpoints.list(id)).toHaveLength(1);
   });
 
+  it('keeps an invalid record when its bad file is moved aside, so a new file of the old name is recorded apart', () => {
+    const id = newRun();
+    const bad = t.store.checkpoints.add(id, ckpt(1));
+    t.clock.now += 10;
+    t.store.checkpoints.markInvalid(bad.id, 'hash mismatch (file corrupt)', `${bad.path}.invalid`);
+    const fresh = t.store.checkpoints.add(id, { ...ckpt(1), bytes: 2222, sha256: 'f'.repeat(64) });
+    expect(fresh.id).not.toBe(bad.id);
+    expect(t.store.checkpoints.get(bad.id)).toMatchObject({ path: `${bad.path}.invalid`, valid: false, invalidReason: 'hash mismatch (file corrupt)', sha256: bad.sha256, checkedAt: '2026-11-29T12:00:00.010Z' });
+    expect(t.store.checkpoints.get(fresh.id)).toMatchObject({ path: bad.path, valid: true, bytes: 2222 });
+    expect(t.store.checkpoints.latestValid(id)!.id).toBe(fresh.id);
+  });
+
   it('refuses bad records: another run’s path, a bad hash or size, an unknown run', () => {
     const a = newRun();
     const b = newRun();

@@ -14,8 +14,11 @@ export interface CheckpointQueries {
   list(runId: number): Checkpoint[];
   /** What a resume should load: the newest checkpoint not marked invalid. */
   latestValid(runId: number): Checkpoint | undefined;
-  /** Missing file or hash mismatch: resume will skip it from now on. */
-  markInvalid(id: number, reason: string): void;
+  /**
+   * Missing file or hash mismatch: resume will skip it from now on. `keptAs`: where the bad file was moved;
+   * the record follows it, so a new file of the old name gets a record of its own.
+   */
+  markInvalid(id: number, reason: string, keptAs?: string): void;
   /** The file was re-hashed and matches. */
   markValid(id: number): void;
   /** Forget a record (its file was pruned); genotypes that named it keep themselves, without the link. */
@@ -48,8 +51,8 @@ export function createCheckpointQueries(ctx: StoreContext): CheckpointQueries {
     return toCheckpoint(row);
   });
 
-  const mark = (sql: string, id: number, reason?: string) => {
-    if (ctx.stmt(sql).run({ id, now: ctx.now(), ...(reason === undefined ? {} : { reason }) }).changes === 0) throw new NotFoundError('checkpoint', id);
+  const mark = (sql: string, id: number, more: Record<string, string | null> = {}) => {
+    if (ctx.stmt(sql).run({ id, now: ctx.now(), ...more }).changes === 0) throw new NotFoundError('checkpoint', id);
   };
 
   return {
@@ -60,9 +63,9 @@ export function createCheckpointQueries(ctx: StoreContext): CheckpointQueries {
       const row = ctx.stmt<{ runId: number }, CheckpointRow>(SQL.LATEST_VALID).get({ runId });
       return row && toCheckpoint(row);
     },
-    markInvalid: (id, reason) => {
+    markInvalid: (id, reason, keptAs) => {
       if (!reason) throw new InvalidInputError('Say why the checkpoint is invalid.');
-      mark(SQL.MARK_INVALID, id, reason);
+      mark(SQL.MARK_INVALID, id, { reason, keptAs: keptAs ?? null });
     },
     markValid: (id) => mark(SQL.MARK_VALID, id),
     remove: (id) => {

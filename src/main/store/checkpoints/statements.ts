@@ -16,6 +16,6 @@ export const GET_BY_PATH = `SELECT * FROM checkpoints WHERE path = @path`;
 export const GET_CHECKPOINT = `SELECT * FROM checkpoints WHERE id = @id`;
 export const LIST_CHECKPOINTS = `SELECT * FROM checkpoints WHERE run_id = @runId ${NEWEST_FIRST}`;
 export const LATEST_VALID = `SELECT * FROM checkpoints WHERE run_id = @runId AND valid = 1 ${NEWEST_FIRST} LIMIT 1`;
-export const MARK_INVALID = `UPDATE checkpoints SET valid = 0, invalid_reason = @reason, checked_at = @now WHERE id = @id`;
+export const MARK_INVALID = `UPDATE checkpoints SET valid = 0, invalid_reason = @reason, checked_at = @now, path = COALESCE(@keptAs, path) WHERE id = @id`;
 export const MARK_VALID = `UPDATE checkpoints SET valid = 1, invalid_reason = NULL, checked_at = @now WHERE id = @id`;
 export const DELETE_CHECKPOINT = `DELETE FROM checkpoints WHERE id = @id`;
