@@ -63,8 +63,10 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   const isBusy = (key: string) => busy.value[key] === true;
+  /** A run's warnings and errors from its job (e.g. a corrupt checkpoint skipped on resume), oldest first. */
+  const warnings = (runId: number) => logs.value.filter((l) => l.runId === runId && l.level !== 'info').map((l) => l.message);
 
-  return { progress, errors, logs, busy, submitSearch, cancel, resume, discretize, applyJobEvent, isBusy };
+  return { progress, errors, logs, busy, submitSearch, cancel, resume, discretize, applyJobEvent, isBusy, warnings };
 });
 
 export { ApiError };

@@ -88,6 +88,18 @@ describe('jobs store', () => {
     expect(jobs.errors[4]).toBe('out of memory');
   });
 
+  it('keeps a run’s warnings (a checkpoint skipped on resume) for its page, apart from other runs and info lines', () => {
+    installFakeApi({});
+    const jobs = useJobsStore();
+    const skipped = 'checkpoint ckpt-e00002-s000000.nasw is unusable (hash mismatch (file corrupt)); kept as ckpt-e00002-s000000.nasw.4.invalid; falling back to the previous one';
+    jobs.applyJobEvent({ type: 'log', runId: 5, level: 'info', message: 'result: {}' });
+    jobs.applyJobEvent({ type: 'log', runId: 5, level: 'warn', message: skipped });
+    jobs.applyJobEvent({ type: 'log', runId: 6, level: 'error', message: 'other run' });
+    expect(jobs.warnings(5)).toEqual([skipped]);
+    expect(jobs.warnings(6)).toEqual(['other run']);
+    expect(jobs.warnings(7)).toEqual([]);
+  });
+
   it('shows a refused action with its reason, and submits searches as jobs', async () => {
     const fake = installFakeApi({
       'jobs/cancel': () => {
