@@ -382,7 +382,7 @@ export class JobRunner {
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       // A full disk is no fault of the job: stop it and record it interrupted (resumable), not failed.
-      if (isDiskFull(e)) a.diskFull = `the disk is full: the store could not record the run (${why}); free space, then: nasw resume ${runId}`;
+      if (isDiskFull(e) && (run.kind === 'search' || run.kind === 'retrain')) a.diskFull = `the disk is full: the store could not record the run (${why}); free space, then: nasw resume ${runId}`;
       else {
         a.settled = 'failed';
         a.error = `recording failed: ${why}`;

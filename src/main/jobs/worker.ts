@@ -169,8 +169,8 @@ process.on('message', (msg: ToWorker) => {
           process.exitCode = 3;
           return;
         }
-        // So is a full disk: the last checkpoint is whole (atomic writes), the run resumes once space is freed.
-        if (isDiskFull(e)) {
+        // So is a full disk for a run that resumes: its last checkpoint is whole (atomic writes).
+        if (isDiskFull(e) && (msg.job.kind === 'search' || msg.job.kind === 'retrain')) {
           logLine(`${e instanceof Error ? e.message : String(e)}; free space, then: nasw resume ${msg.job.runId}`);
           process.exitCode = 4;
           return;
