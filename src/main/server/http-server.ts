@@ -95,37 +95,41 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     return isLoopback(name);
   };
 
-  const sendJson = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown) => {
+  /** Requests told to go on sending (`100 Continue`); the others that expect it have sent no body. */
+  const continued = new WeakSet<IncomingMessage>();
+
+  /**
+   * Before answering, the rest of an unread body is read and dropped: answering while the client still sends (and
+   * closing, as `Connection: close` asks) makes the kernel reset the connection, and the client sees the reset,
+   * not the answer. A client still waiting for `100 Continue` sends nothing, and Node closes after the answer.
+   * Past MAX_DISCARD the answer goes out anyway and the connection closes.
+   */
+  const settleBody = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.complete) return;
+    if (/100-continue/i.test(String(req.headers.expect ?? '')) && !continued.has(req)) return;
+    if (!(await discardBody(req, MAX_DISCARD)) && !res.headersSent) res.setHeader('connection', 'close');
+  };
+
+  const sendJson = async (req: IncomingMessage, res: ServerResponse, status: number, body: unknown): Promise<void> => {
+    await settleBody(req, res);
     if (res.headersSent || res.destroyed) return void (res.writableEnded || res.end());
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS });
     res.end(text);
-    afterAnswer(req);
   };
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, api: boolean, status: number, code: ApiErrorCode, message: string) => {
+  const refuse = async (req: IncomingMessage, res: ServerResponse, api: boolean, status: number, code: ApiErrorCode, message: string): Promise<void> => {
     if (api) return sendJson(req, res, status, { ok: false, error: { code, message } } satisfies ApiEnvelope);
+    await settleBody(req, res);
     if (res.headersSent || res.destroyed) return void (res.writableEnded || res.end());
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
     res.end(message + '\n');
-    afterAnswer(req);
-  };
-
-  /**
-   * A request answered before its body was read (a refusal): the rest is read and dropped on the kept-alive
-   * connection, so the answer reaches the client instead of a reset; past MAX_DISCARD the connection is cut.
-   */
-  const afterAnswer = (req: IncomingMessage) => {
-    if (req.complete) return;
-    void discardBody(req, MAX_DISCARD).then((ended) => {
-      if (!ended) req.socket.destroy();
-    });
   };
 
   /** An error nothing expected: logged, and a 500 if the answer has not started (a bug, not the client's doing). */
   const failRequest = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
     if (res.headersSent) res.destroy();
-    else refuse(req, res, true, 500, 'internal', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    else void refuse(req, res, true, 500, 'internal', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`).catch(() => res.destroy());
   };
 
   const describe = (req: IncomingMessage) => `${req.method ?? '?'} ${JSON.stringify((req.url ?? '').slice(0, 200))}`;
@@ -155,10 +159,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       return refuse(req, res, api, 401, 'unauthorized', 'Missing or wrong token: open the URL that `nasw serve` printed (it ends in ?token=…).');
     }
     if (api && !originAllowed(req.headers.origin, req.headers.host)) return refuse(req, res, true, 403, 'unauthorized', originRefusal(req.headers.origin));
-    let continued = false;
     const accept = () => {
-      if (continued || !/100-continue/i.test(String(req.headers.expect ?? ''))) return;
-      continued = true;
+      if (continued.has(req) || !/100-continue/i.test(String(req.headers.expect ?? ''))) return;
+      continued.add(req);
       res.writeContinue();
     };
     if (api && UploadHandler.matches(url.pathname)) {
@@ -199,8 +202,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       // The page's own assets load with the cookie; the page keeps the token for API calls.
       headers['set-cookie'] = `${tokenCookieName(port)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
     }
+    await settleBody(req, res);
     sendStatic(res, opts.rendererDir, url.pathname, headers);
-    afterAnswer(req);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
