@@ -68,11 +68,14 @@ afterAll(async () => {
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
-/** Writes the bytes on a fresh connection and reads until the server closes it (or goes quiet). */
+/** Writes the bytes on a fresh connection, then reads until the server closes it (or goes quiet). */
 function send(bytes: Buffer): Promise<Outcome> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+    // Nothing is read until all is sent, as a client busy uploading would: an answer sent early on a connection the
+    // server then closes is lost to the reset, deterministically rather than by a race.
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes, () => socket.resume()));
+    socket.pause();
     socket.setTimeout(IDLE_MS, () => socket.destroy());
     socket.on('data', (d: Buffer) => {
       chunks.push(d);

@@ -41,9 +41,12 @@ function request(port: number, opts: { path: string; method?: string; headers?: 
 }
 
 /** Bytes over a plain TCP socket, for requests no HTTP client would send; answers the first line of the reply. */
-function raw(port: number, text: string | Buffer): Promise<string> {
+function raw(port: number, text: string | Buffer, opts: { readAfterWrite?: boolean } = {}): Promise<string> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+    // `readAfterWrite`: read nothing until all is sent, as a client busy uploading would; an answer the server sent
+    // early and then closed on is lost to the reset.
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(text, () => socket.resume()));
+    if (opts.readAfterWrite) socket.pause();
     let out = '';
     socket.on('data', (d: Buffer) => {
       out += d.toString('latin1');
@@ -225,6 +228,12 @@ describe('browser mode server', () => {
     const chunked = await post(big, { 'transfer-encoding': 'chunked' });
     expect(chunked.status).toBe(413);
     expect((await post(Buffer.from('{}'))).status).toBe(200);
+    // A client that asks to close: answering before the body is in would reset the connection under the answer.
+    const closing = Buffer.concat([
+      Buffer.from(`POST /api/jobs/queue HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\nContent-Length: ${big.length}\r\n\r\n`),
+      big,
+    ]);
+    expect(await raw(server.port, closing, { readAfterWrite: true })).toBe('HTTP/1.1 413 Payload Too Large');
     // Asked first, refused before a byte of the body is sent.
     const asked = await post(big, { expect: '100-continue', 'content-length': String(big.length) });
     expect(asked).toMatchObject({ status: 413, continued: false });
@@ -239,6 +248,8 @@ describe('browser mode server', () => {
       let calls = 0;
       const handlers = { 'jobs/queue': async () => {
         if (++calls === 1) { setTimeout(() => { throw new Error('boom in a timer'); }, 0); return new Promise(() => {}); }
+        // Work that outlives its request is no request handler: its error ends the process as Node would.
+        if (calls === 3) setTimeout(() => { throw new Error('boom after the answer'); }, 200);
         return queue;
       } };
       const service = { handlers, onEvent: () => () => {}, dispose: () => {} };
@@ -260,6 +271,10 @@ describe('browser mode server', () => {
       const second = await call();
       expect(second.status).toBe(200);
       expect(child.exitCode).toBe(null);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      expect((await call()).status).toBe(200);
+      expect(await exited).toBe(1);
+      expect(err).toMatch(/Error: boom after the answer/);
       expect(err).toMatch(/nasw serve: unexpected error while answering POST "\/api\/jobs\/queue" \(dropped that request, still serving\): Error: boom in a timer/);
     } finally {
       child.kill();

@@ -138,7 +138,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     // A client gone mid-answer is not an error of ours.
     res.on('error', () => {});
     const what = describe(req);
-    inRequestScope({ what, fail: (err) => failRequest(req, res, err) }, () => {
+    let active = true;
+    res.once('close', () => (active = false));
+    inRequestScope({ what, fail: (err) => failRequest(req, res, err), active: () => active }, () => {
       handle(req, res).catch((err: unknown) => {
         log(`unexpected error while answering ${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         failRequest(req, res, err);
@@ -215,7 +217,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     };
     const what = describe(req);
-    inRequestScope({ what, fail: () => socket.destroy() }, () => {
+    // Until the handshake is answered; the connection after it is the WebSocket's, with its own error handling.
+    let active = true;
+    socket.once('close', () => (active = false));
+    inRequestScope({ what, fail: () => socket.destroy(), active: () => active }, () => {
       try {
         const url = requestTarget(req.url);
         if (!url) return reject(400, 'Bad Request', 'The request target is not a valid URL path.');
@@ -223,7 +228,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
         if (!hostAllowed(req)) return reject(403, 'Forbidden', 'This server only answers to loopback host names.');
         if (!isAuthorized(req, token, port, { cookie: false })) return reject(401, 'Unauthorized', 'Missing or wrong token.');
         if (!originAllowed(req.headers.origin, req.headers.host)) return reject(403, 'Forbidden', originRefusal(req.headers.origin));
-        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          active = false;
+          wss.emit('connection', ws, req);
+        });
       } catch (err) {
         log(`unexpected error while answering ${what}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         socket.destroy();

@@ -8,6 +8,11 @@ export interface RequestScope {
   what: string;
   /** Answer or drop the request the error escaped from. */
   fail(err: unknown): void;
+  /**
+   * Whether the request is still being answered. Work it started that outlives it (a job's callbacks) inherits its
+   * context, but is no request handler: an error there ends the process as before.
+   */
+  active(): boolean;
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>();
@@ -20,7 +25,7 @@ export function inRequestScope<T>(scope: RequestScope, fn: () => T): T {
 
 function onUncaught(err: unknown): void {
   const scope = scopes.getStore();
-  if (scope) {
+  if (scope?.active()) {
     const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
     for (const log of logs) log(`unexpected error while answering ${scope.what} (dropped that request, still serving): ${text}`);
     try {
