@@ -132,12 +132,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     else void refuse(req, res, true, 500, 'internal', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`).catch(() => res.destroy());
   };
 
-  const describe = (req: IncomingMessage) => `${req.method ?? '?'} ${JSON.stringify((req.url ?? '').slice(0, 200))}`;
+  const describeRequest = (req: IncomingMessage) => `${req.method ?? '?'} ${JSON.stringify((req.url ?? '').slice(0, 200))}`;
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // A client gone mid-answer is not an error of ours.
     res.on('error', () => {});
-    const what = describe(req);
+    const what = describeRequest(req);
     let active = true;
     res.once('close', () => (active = false));
     inRequestScope({ what, fail: (err) => failRequest(req, res, err), active: () => active }, () => {
@@ -216,7 +216,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       const body = message + '\n';
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     };
-    const what = describe(req);
+    const what = describeRequest(req);
     // Until the handshake is answered; the connection after it is the WebSocket's, with its own error handling.
     let active = true;
     socket.once('close', () => (active = false));
