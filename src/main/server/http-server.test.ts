@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -35,6 +37,24 @@ function request(port: number, opts: { path: string; method?: string; headers?: 
     });
     req.on('error', reject);
     req.end(opts.body);
+  });
+}
+
+/** Bytes over a plain TCP socket, for requests no HTTP client would send; answers the first line of the reply. */
+function raw(port: number, text: string | Buffer, opts: { readAfterWrite?: boolean } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    // `readAfterWrite`: read nothing until all is sent, as a client busy uploading would; an answer the server sent
+    // early and then closed on is lost to the reset.
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(text, () => socket.resume()));
+    if (opts.readAfterWrite) socket.pause();
+    let out = '';
+    socket.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      // An upgrade that succeeds stays open: the status line is all we want.
+      if (out.includes('\r\n\r\n') && out.startsWith('HTTP/1.1 101')) socket.destroy();
+    });
+    socket.on('close', () => resolve(out.split('\r\n')[0] ?? ''));
+    socket.on('error', () => {});
   });
 }
 
@@ -141,5 +161,123 @@ describe('browser mode server', () => {
     emit('queue', queue);
     expect(await got).toEqual({ event: 'queue', payload: queue });
     ws.close();
+  });
+
+  it('answers an upgrade whose target is not a URL with 400, and keeps serving', async () => {
+    const upgrade = (target: string) => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`;
+    expect(await raw(server.port, upgrade('http://[/api/events'))).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw(server.port, upgrade('//[::1/api/events'))).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw(server.port, upgrade('/elsewhere'))).toBe('HTTP/1.1 404 Not Found');
+    expect((await api('jobs/queue', { authorization: `Bearer ${token}` })).status).toBe(200);
+  });
+
+  it('refuses a WebSocket from Origin null or another page with 403, even with the token; the own page and no Origin get in', async () => {
+    const handshake = (origin: string | null) =>
+      `GET /api/events?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${origin === null ? '' : `Origin: ${origin}\r\n`}\r\n`;
+    expect(await raw(server.port, handshake('null'))).toBe('HTTP/1.1 403 Forbidden');
+    expect(await raw(server.port, handshake('http://evil.example'))).toBe('HTTP/1.1 403 Forbidden');
+    expect(await raw(server.port, handshake('http://[::1'))).toBe('HTTP/1.1 403 Forbidden');
+    expect(await raw(server.port, handshake(`file://127.0.0.1:${server.port}`))).toBe('HTTP/1.1 403 Forbidden');
+    expect(await raw(server.port, handshake(`http://127.0.0.1:${server.port}`))).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(await raw(server.port, handshake(null))).toBe('HTTP/1.1 101 Switching Protocols');
+    // The API takes the same line.
+    const auth = { authorization: `Bearer ${token}` };
+    const nul = await api('jobs/queue', { ...auth, origin: 'null' });
+    expect(nul.status).toBe(403);
+    expect(JSON.parse(nul.body)).toMatchObject({ ok: false, error: { code: 'unauthorized', message: expect.stringMatching(/Origin "null"/) } });
+    expect((await api('jobs/queue', { ...auth, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await api('jobs/queue', { ...auth, origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
+  });
+
+  it('answers bad percent-encoding and bad targets with 400 and a malformed cookie with 401, never 500', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const bad = await api('%E0%A4%A', auth);
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringMatching(/URL encoding/) } });
+    expect(await raw(server.port, `GET http://[/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    expect(await raw(server.port, `POST http://[/api/jobs/queue HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    expect((await request(server.port, { path: '/', headers: { cookie: `${tokenCookieName(server.port)}=%E0%A4%A` } })).status).toBe(401);
+  });
+
+  it('answers a body over 4 MiB with a 413 the client receives, on a connection that still works', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (body: Buffer, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: string; continued: boolean }>((resolve, reject) => {
+        let continued = false;
+        const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/jobs/queue', method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text, continued }));
+        });
+        req.on('error', reject);
+        // A client that asks first sends the body only when told to continue.
+        if (headers.expect) {
+          req.on('continue', () => {
+            continued = true;
+            req.end(body);
+          });
+          req.flushHeaders();
+        } else req.end(body);
+      });
+    const big = Buffer.alloc(5 * 1024 * 1024, 0x20);
+    const res = await post(big);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringMatching(/larger than this server accepts \(4 MiB\)/) } });
+    // Chunked (no length given): refused once 4 MiB have arrived, the rest read and dropped.
+    const chunked = await post(big, { 'transfer-encoding': 'chunked' });
+    expect(chunked.status).toBe(413);
+    expect((await post(Buffer.from('{}'))).status).toBe(200);
+    // A client that asks to close: answering before the body is in would reset the connection under the answer.
+    const closing = Buffer.concat([
+      Buffer.from(`POST /api/jobs/queue HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\nContent-Length: ${big.length}\r\n\r\n`),
+      big,
+    ]);
+    expect(await raw(server.port, closing, { readAfterWrite: true })).toBe('HTTP/1.1 413 Payload Too Large');
+    // Asked first, refused before a byte of the body is sent.
+    const asked = await post(big, { expect: '100-continue', 'content-length': String(big.length) });
+    expect(asked).toMatchObject({ status: 413, continued: false });
+    agent.destroy();
+  });
+
+  it('keeps serving when a handler throws where nothing catches it (process-level net), and says so', async () => {
+    // A child process: in this one the test runner's own handler would take the error.
+    const script = `
+      import { startApiServer } from ${JSON.stringify(path.resolve(import.meta.dirname, 'http-server.ts'))};
+      const queue = { maxConcurrent: 1, running: [], queued: [] };
+      let calls = 0;
+      const handlers = { 'jobs/queue': async () => {
+        if (++calls === 1) { setTimeout(() => { throw new Error('boom in a timer'); }, 0); return new Promise(() => {}); }
+        // Work that outlives its request is no request handler: its error ends the process as Node would.
+        if (calls === 3) setTimeout(() => { throw new Error('boom after the answer'); }, 200);
+        return queue;
+      } };
+      const service = { handlers, onEvent: () => () => {}, dispose: () => {} };
+      const server = await startApiServer({ service, token: 'tok', rendererDir: null, port: 0, uploads: null });
+      process.stdout.write(server.port + '\\n');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      const call = () => request(port, { path: '/api/jobs/queue', method: 'POST', headers: { authorization: 'Bearer tok' }, body: '{}' });
+      const first = await call();
+      expect(first.status).toBe(500);
+      expect(JSON.parse(first.body)).toMatchObject({ ok: false, error: { code: 'internal', message: 'Unexpected error: boom in a timer' } });
+      const second = await call();
+      expect(second.status).toBe(200);
+      expect(child.exitCode).toBe(null);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      expect((await call()).status).toBe(200);
+      expect(await exited).toBe(1);
+      expect(err).toMatch(/Error: boom after the answer/);
+      expect(err).toMatch(/nasw serve: unexpected error while answering POST "\/api\/jobs\/queue" \(dropped that request, still serving\): Error: boom in a timer/);
+    } finally {
+      child.kill();
+    }
   });
 });

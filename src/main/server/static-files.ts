@@ -51,5 +51,8 @@ export function sendStatic(res: ServerResponse, root: string, urlPath: string, h
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
     ...headers,
   });
-  fs.createReadStream(file).pipe(res);
+  // A file that vanishes or fails mid-read (a rebuild) cuts this answer, never the server.
+  fs.createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
