@@ -222,6 +222,14 @@ describe('the workbench UI, part 2: datasets, spaces, compare, retrain', () => {
     await fill('retrain-field-epochs', '1');
     await fill('retrain-field-stepsPerEpoch', '2');
     await fill('retrain-field-batchSize', '8');
+    // The ImageNet stem leaves 1×1 maps of 8×8 images: the auxiliary head cannot be built, so the form cannot start it.
+    await testid('retrain-field-stem').selectOption('imagenet');
+    await expect.poll(() => testid('retrain-count-error').textContent()).toMatch(/cannot be built.*auxiliary head.*--no-auxiliary/);
+    expect(await testid('start-retrain').isDisabled()).toBe(true);
+    expect(await testid('retrain-unbuildable').isVisible()).toBe(true);
+    await shoot('17a-retrain-unbuildable');
+    await testid('retrain-field-stem').selectOption('cifar');
+    await expect.poll(() => testid('start-retrain').isDisabled()).toBe(false);
     await testid('retrain-field-auxiliary').uncheck();
     await testid('retrain-field-backend').selectOption('cpu');
     await expect.poll(() => testid('retrain-count-params').textContent()).toMatch(/\d/);
