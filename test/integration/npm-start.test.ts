@@ -10,7 +10,7 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nasw-start-'));
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 it('falls back to browser mode with its URL, and the page loads with the token', async () => {
-  const env = { ...process.env, NASW_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, NASW_HOME: home };
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   // Its own process group, so the test stops npm, the launcher and the server together.
