@@ -20,6 +20,7 @@ interface WasmModule {
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   HEAPU8: Uint8Array;
+  asm?: { memory?: WebAssembly.Memory };
 }
 
 const guarded = new WeakSet<object>();
@@ -38,9 +39,13 @@ export function guardWasmHeap(): void {
   // would drop a wrapper installed before it. Make that first call now.
   wasm._free(wasm._malloc(16));
   const malloc = wasm._malloc.bind(wasm);
+  // The memory's own size (a threaded build's views can lag behind a growth made by another thread).
+  const heapBytes = () => Math.max(wasm.HEAPU8.length, wasm.asm?.memory?.buffer.byteLength ?? 0);
   wasm._malloc = (bytes: number) => {
-    const p = malloc(bytes);
-    if (p === 0 && bytes > 0) throw new WasmHeapExhausted(bytes, wasm.HEAPU8.length);
+    const p = malloc(bytes) >>> 0;
+    // Past 4 GiB the allocator can also hand back a block whose end wraps around the 32-bit address space
+    // (its break pointer overflows): a block that does not end inside the memory is as much a failure as 0.
+    if (bytes > 0 && (p === 0 || p + bytes > heapBytes())) throw new WasmHeapExhausted(bytes, heapBytes());
     return p;
   };
   guarded.add(wasm);
