@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { searchConfig, searchConfigSchema } from './search-config';
+import { alphaNeverTrains, searchConfig, searchConfigSchema } from './search-config';
 import { edgeCount, presetSpace, reductionIndices, searchSpaceSchema } from './search-space';
 
 describe('search config', () => {
@@ -10,7 +10,7 @@ describe('search config', () => {
     expect(c.space).toMatchObject({ cells: 8, channels: 16, nodes: 4 });
     expect(c.space.ops).toHaveLength(8);
     expect(c.w).toEqual({ lr: 0.025, lrMin: 0.001, momentum: 0.9, weightDecay: 3e-4, gradClip: 5 });
-    expect(c.alpha).toEqual({ lr: 3e-4, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3, freezeEpochs: 15 });
+    expect(c.alpha).toEqual({ lr: 3e-4, beta1: 0.5, beta2: 0.999, weightDecay: 1e-3, freezeEpochs: 15, freezeFraction: 0.3 });
     expect(c.nodeNormalization).toBe(true);
     expect(c.data.discretizeImages).toBe(5000);
   });
@@ -19,9 +19,29 @@ describe('search config', () => {
     expect(c.stem).toBe('imagenet');
     expect(c.batchSize).toBe(128);
     expect(c.w.lr).toBe(0.2);
-    expect(c.alpha).toMatchObject({ lr: 0.006, freezeEpochs: 35 });
+    // PC-DARTS freezes α for 35 of 60 epochs: 10 epochs → 5.83 → 6.
+    expect(c.alpha).toMatchObject({ lr: 0.006, freezeEpochs: 6 });
+    expect(searchConfig({}, 'imagenet').alpha.freezeEpochs).toBe(35);
     expect(c.data.wFraction).toBe(0.05);
     expect(c.epochs).toBe(10);
+  });
+  it('scales the frozen α epochs with the budget unless they are set (the paper: 15 of 50)', () => {
+    expect(searchConfig({ epochs: 3 }).alpha.freezeEpochs).toBe(1); // the README's 3-epoch example: α trains in epochs 2-3
+    expect(searchConfig({ epochs: 10 }).alpha.freezeEpochs).toBe(3);
+    expect(searchConfig({ epochs: 1 }).alpha.freezeEpochs).toBe(0);
+    expect(searchConfig({ epochs: 10, alpha: { freezeEpochs: 0 } }).alpha.freezeEpochs).toBe(0);
+    expect(searchConfig({ epochs: 10, alpha: { freezeFraction: 0.5 } }).alpha.freezeEpochs).toBe(5);
+    // A stored config (already resolved) parses to itself.
+    const c = searchConfig({ epochs: 7 });
+    expect(searchConfigSchema.parse(c)).toEqual(c);
+  });
+  it('says when α would never train', () => {
+    const c = searchConfig({ epochs: 10, alpha: { freezeEpochs: 15 } });
+    expect(c.alpha.freezeEpochs).toBe(15);
+    expect(alphaNeverTrains(c)).toBe(
+      'α is frozen for 15 epochs of 10, so it never trains and the genotype comes from the random initial α: lower the frozen epochs or search for more epochs',
+    );
+    expect(alphaNeverTrains(searchConfig({ epochs: 10 }))).toBeUndefined();
   });
   it('rejects inconsistent settings with a message', () => {
     const r = searchConfigSchema.safeParse({ w: { lr: 0.01, lrMin: 0.1 } });

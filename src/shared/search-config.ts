@@ -28,9 +28,19 @@ export const alphaOptimSchema = z.object({
   beta1: z.number().min(0).max(1).default(0.5),
   beta2: z.number().min(0).max(1).default(0.999),
   weightDecay: z.number().min(0).default(1e-3),
-  /** α is not updated during the first `freezeEpochs` epochs (iDARTS follows [30]: 15). */
-  freezeEpochs: z.number().int().min(0).default(15),
+  /**
+   * α is not updated during the first `freezeEpochs` epochs (iDARTS follows [30]: 15 of 50). Left unset, it is
+   * `freezeFraction` of the epochs, so a short search still trains α (the schema fills it in: see searchConfigSchema).
+   */
+  freezeEpochs: z.number().int().min(0).optional(),
+  /** The share of the epochs α stays frozen when `freezeEpochs` is not set: the paper's 15 of 50. */
+  freezeFraction: z.number().min(0).lt(1).default(0.3),
 });
+
+/** The frozen epochs when the user sets none: the budget's share, rounded (50 epochs → 15, 10 → 3, 3 → 1). */
+export function scaledFreezeEpochs(epochs: number, fraction: number): number {
+  return Math.round(fraction * epochs);
+}
 
 export const searchDataSchema = z.object({
   /** Name of a registered dataset, or `synthetic` for the generated demo data. */
@@ -73,7 +83,9 @@ export const searchConfigSchema = z
     if (c.data.wFraction + c.data.alphaFraction > 1 + 1e-9) {
       ctx.addIssue({ code: 'custom', path: ['data', 'alphaFraction'], message: 'w and α shares of the training split add up to more than 1' });
     }
-  });
+  })
+  // The one place the frozen-epoch default is decided: every parsed config carries an explicit number.
+  .transform((c) => ({ ...c, alpha: { ...c.alpha, freezeEpochs: c.alpha.freezeEpochs ?? scaledFreezeEpochs(c.epochs, c.alpha.freezeFraction) } }));
 
 export type SearchConfig = z.output<typeof searchConfigSchema>;
 export type SearchConfigInput = z.input<typeof searchConfigSchema>;
@@ -86,10 +98,20 @@ export const SEARCH_PRESETS: Record<'cifar' | 'imagenet', SearchConfigInput> = {
     epochs: 60,
     batchSize: 128,
     w: { lr: 0.2, lrMin: 0 },
-    alpha: { lr: 0.006, weightDecay: 1e-3, freezeEpochs: 35 },
+    // PC-DARTS' ImageNet search: α frozen for 35 of 60 epochs, scaled the same way when the epochs change.
+    alpha: { lr: 0.006, weightDecay: 1e-3, freezeFraction: 35 / 60 },
     data: { wFraction: 0.05, alphaFraction: 0.05, discretizeImages: 10000 },
   },
 };
+
+/** Why α would never train under this config (every epoch frozen), or undefined when it trains. */
+export function alphaNeverTrains(c: Pick<SearchConfig, 'epochs'> & { alpha: { freezeEpochs: number } }): string | undefined {
+  if (c.alpha.freezeEpochs < c.epochs) return undefined;
+  return (
+    `α is frozen for ${c.alpha.freezeEpochs} epoch${c.alpha.freezeEpochs === 1 ? '' : 's'} of ${c.epochs}, so it never trains and the genotype ` +
+    'comes from the random initial α: lower the frozen epochs or search for more epochs'
+  );
+}
 
 export function searchConfig(input: SearchConfigInput = {}, preset: 'cifar' | 'imagenet' = 'cifar'): SearchConfig {
   return searchConfigSchema.parse(mergeDeep(SEARCH_PRESETS[preset], input));

@@ -146,7 +146,13 @@ describe('the workbench UI, part 2: datasets, spaces, compare, retrain', () => {
     await fill('field-epochs', '2');
     await fill('field-batchSize', '8');
     await fill('field-stepsPerEpoch', '2');
+    // Frozen α epochs left blank follow the epochs (30 %: 1 of 2); set to cover every epoch, the form warns.
+    expect(await testid('field-alpha.freezeEpochs').getAttribute('placeholder')).toBe('auto: 1');
+    await fill('field-alpha.freezeEpochs', '2');
+    await expect.poll(() => testid('alpha-never-trains').textContent()).toMatch(/^α is frozen for 2 epochs of 2, so it never trains/);
+    await shoot('14a-alpha-never-trains');
     await fill('field-alpha.freezeEpochs', '0');
+    expect(await testid('alpha-never-trains').count()).toBe(0);
     await fill('field-data.discretizeImages', '16');
     await testid('field-backend').selectOption('cpu');
     await shoot('14-search-with-custom-space');
@@ -222,6 +228,14 @@ describe('the workbench UI, part 2: datasets, spaces, compare, retrain', () => {
     await fill('retrain-field-epochs', '1');
     await fill('retrain-field-stepsPerEpoch', '2');
     await fill('retrain-field-batchSize', '8');
+    // The ImageNet stem leaves 1×1 maps of 8×8 images: the auxiliary head cannot be built, so the form cannot start it.
+    await testid('retrain-field-stem').selectOption('imagenet');
+    await expect.poll(() => testid('retrain-count-error').textContent()).toMatch(/cannot be built.*auxiliary head.*--no-auxiliary/);
+    expect(await testid('start-retrain').isDisabled()).toBe(true);
+    expect(await testid('retrain-unbuildable').isVisible()).toBe(true);
+    await shoot('17a-retrain-unbuildable');
+    await testid('retrain-field-stem').selectOption('cifar');
+    await expect.poll(() => testid('start-retrain').isDisabled()).toBe(false);
     await testid('retrain-field-auxiliary').uncheck();
     await testid('retrain-field-backend').selectOption('cpu');
     await expect.poll(() => testid('retrain-count-params').textContent()).toMatch(/\d/);

@@ -26,7 +26,7 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 describe('nasw CLI', () => {
   it('searches a tiny supernet on wasm, records it, and discretizes it both ways', async () => {
-    const lines = jsonLines(await nasw('search', '--cells', '2', '--channels', '4', '--nodes', '3', '--epochs', '2', '--steps', '2', '--batch', '8', '--freeze', '0', '--backend', 'wasm', '--discretize-images', '16', '--json'));
+    const lines = jsonLines(await nasw('search', '--cells', '2', '--channels', '4', '--nodes', '3', '--epochs', '2', '--steps', '2', '--batch', '8', '--freeze', '1', '--backend', 'wasm', '--discretize-images', '16', '--json'));
     const done = lines.at(-1)!;
     expect(done).toMatchObject({ event: 'done', status: 'completed', backend: 'wasm', epochs: 2 });
     expect(lines.filter((l) => l.event === 'epoch')).toHaveLength(2);
@@ -50,6 +50,10 @@ describe('nasw CLI', () => {
 
     const shown = await nasw('runs', 'show', runId);
     expect(shown).toMatch(/genotype \d+ \(decorrelation\)/);
+    // The frozen α epoch is marked apart from the trained one.
+    expect(shown).toMatch(/^epoch +lr +α /m);
+    expect(shown).toMatch(/^1 +\S+ +frozen /m);
+    expect(shown).toMatch(/^2 +\S+ +trained /m);
     const csv = (await nasw('export', runId, '--format', 'csv')).trim().split('\n');
     expect(csv[0]).toMatch(/^epoch,lr,trainLoss/);
     expect(csv).toHaveLength(3);

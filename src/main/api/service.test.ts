@@ -259,8 +259,8 @@ describe('the API service, part 2: spaces, genotypes, counts, retrains, comparis
     // Sized by the demo dataset's images (32×32×3, 10 classes) it is the default size.
     expect(await call('counts/supernet', { space: { name: 'x', ops: ['none', 'skip_connect', 'sep_conv_3x3'], nodes: 2, cells: 2, channels: 4 }, dataset: 'synthetic' })).toEqual(small);
     expect(await call('counts/supernet', { space: { name: 'x' }, dataset: 'nowhere' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    // The auxiliary head does not fit 8×8 images: the engine's reason, as a field the form can fix.
-    expect(await call('counts/network', { genotype: 'DARTS_V2', cells: 20, channels: 36, auxiliary: true, inputShape: [8, 8, 3] })).toMatchObject({
+    // The auxiliary head does not fit 4×4 images (1×1 after cell 2L/3): the engine's reason, as a field the form can fix.
+    expect(await call('counts/network', { genotype: 'DARTS_V2', cells: 20, channels: 36, auxiliary: true, inputShape: [4, 4, 3] })).toMatchObject({
       ok: false,
       error: { code: 'invalid', message: expect.stringMatching(/auxiliary head needs a feature map of at least/) },
     });

@@ -48,7 +48,7 @@ describe('nasw count', () => {
   });
 
   it('drops the auxiliary head when the input is too small for it, and says so', async () => {
-    const r = JSON.parse(await runCount(['--genotype', 'DARTS_V2', '--cells', '3', '--channels', '4', '--input', '8x8x3', '--json']));
+    const r = JSON.parse(await runCount(['--genotype', 'DARTS_V2', '--cells', '3', '--channels', '4', '--input', '4x4x3', '--json']));
     expect(r.auxiliary).toBe(false);
     expect(r.parametersWithAuxiliary).toBe(r.parameters);
   });

@@ -8,6 +8,7 @@ import { homePaths } from '../store/home';
 import { findRun } from './discretize';
 import { openHomeStore, runInForeground, spawnDrainer } from './job-session';
 import { formatSeconds, output } from './output';
+import { isSearchEpochMetrics } from '../../shared/api/dto';
 
 const pct = (v: number | null) => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
 const num = (v: number | null, d = 3) => (v === null ? '-' : v.toFixed(d));
@@ -73,8 +74,9 @@ export function registerRunsCommands(program: Command, getHome: () => string): v
           `folder ${r.folder ?? '-'}`,
           '',
           table(
-            ['epoch', 'lr', 'train loss', 'train acc', 'val loss', 'val acc', 'test acc', 'zero-ratio n/r', 'seconds'],
-            d.epochs.map((e) => [String(e.epoch + 1), num(e.lr, 6), num(e.trainLoss, 4), pct(e.trainAcc), num(e.valLoss, 4), pct(e.valAcc), pct(e.testAcc), `${num(e.zeroRatio.normal)}/${num(e.zeroRatio.reduce)}`, num(e.seconds, 1)]),
+            ['epoch', 'lr', 'α', 'train loss', 'train acc', 'val loss', 'val acc', 'test acc', 'zero-ratio n/r', 'seconds'],
+            // α: frozen epochs (no architecture step) apart from trained ones, so a search that never trained α shows it.
+            d.epochs.map((e) => [String(e.epoch + 1), num(e.lr, 6), isSearchEpochMetrics(e.metrics) ? (e.metrics.alphaFrozen ? 'frozen' : 'trained') : '-', num(e.trainLoss, 4), pct(e.trainAcc), num(e.valLoss, 4), pct(e.valAcc), pct(e.testAcc), `${num(e.zeroRatio.normal)}/${num(e.zeroRatio.reduce)}`, num(e.seconds, 1)]),
           ),
           '',
           `checkpoints: ${d.checkpoints.map((c) => `${c.step === null ? `after epoch ${c.epoch + 1}` : `epoch ${c.epoch + 1} step ${c.step}`}${c.valid ? '' : ' (invalid)'}`).join(', ') || 'none'}`,

@@ -1,6 +1,6 @@
 // `nasw search`: run a DARTS / iDARTS search in the foreground, writing a run folder.
 import type { Command } from 'commander';
-import { BACKENDS, searchConfig, type SearchConfigInput } from '../../shared/search-config';
+import { BACKENDS, alphaNeverTrains, searchConfig, type SearchConfigInput } from '../../shared/search-config';
 import { PRIMITIVES, SPACE_PRESETS, type Primitive, type SpacePresetName } from '../../shared/search-space';
 import { runInForeground, submitDetached } from './job-session';
 import { output } from './output';
@@ -84,7 +84,7 @@ export function registerSearchCommand(program: Command, getHome: () => string): 
     .option('--batch <n>', 'batch size')
     .option('--steps <n>', 'cap steps per epoch (0 = whole split)')
     .option('--seed <n>', 'seed')
-    .option('--freeze <n>', 'epochs with α frozen')
+    .option('--freeze <n>', 'epochs with α frozen (default: 30 % of --epochs, the paper\'s 15 of 50)')
     .option('--no-node-norm', 'plain DARTS: no node normalization')
     .option('--backend <name>', `compute backend: ${BACKENDS.join(' | ')}`)
     .option('--threads <n>', 'data-parallel threads on wasm: a number, or auto (the cores, up to 4)')
@@ -95,6 +95,8 @@ export function registerSearchCommand(program: Command, getHome: () => string): 
     .action(async (flags: SearchFlags & { detach: boolean }) => {
       const out = output(flags.json);
       const config = configFromFlags(flags);
+      const never = alphaNeverTrains(config);
+      if (never) out.event({ event: 'warning', message: never }, `warning: ${never} (--freeze)`);
       const home = getHome();
       const spec = { kind: 'search' as const, name: flags.name, config };
       if (flags.detach) {

@@ -13,7 +13,7 @@ export const AUXILIARY_PREFIX = 'auxiliary_head.';
 
 export type AuxiliaryKind = 'cifar' | 'imagenet';
 
-/** Pool window and stride, and whether a BN follows the 2×2 conv (the reference's ImageNet head omits it). */
+/** The reference's pool window and stride (on its 8×8 / 7×7 maps), and whether a BN follows the 2×2 conv (the reference's ImageNet head omits it). */
 export const AUXILIARY_GEOMETRY: Record<AuxiliaryKind, { pool: number; stride: number; countIncludePad: boolean; bn2: boolean }> = {
   // ReLU, AvgPool(5, stride 3, pad 0), 1×1 conv 128, BN, ReLU, 2×2 conv 768, BN, ReLU, Linear (8×8 → 2×2 → 1×1).
   cifar: { pool: 5, stride: 3, countIncludePad: true, bn2: true },
@@ -22,18 +22,24 @@ export const AUXILIARY_GEOMETRY: Record<AuxiliaryKind, { pool: number; stride: n
 };
 
 /**
- * Spatial sizes through the head for an input map h×w: after the pool and after the 2×2 conv. Padding
- * is 0, so count_include_pad changes nothing. Throws when the map is too small for the 5×5 window and
- * the 2×2 conv (the reference assumes 8×8 on CIFAR, 7×7 on ImageNet).
+ * The pool window and stride the head uses on an h×w map, and the sizes after the pool and after the 2×2 conv.
+ * Where the reference's window fits with a 2×2 result (CIFAR 8×8, ImageNet 7×7) it is used as is; on smaller
+ * maps (28×28 images leave 7×7 on the CIFAR network) the stride narrows (7×7 → the ImageNet head's stride 2), then
+ * the window (down to 1 on a 2×2 map), so the pool always leaves at least 2×2 for the 2×2 conv. Padding is 0, so
+ * count_include_pad changes nothing. Only a 1-pixel map is refused.
  */
-export function auxiliaryGeometry(kind: AuxiliaryKind, h: number, w: number): { pooled: [number, number]; out: [number, number] } {
+export function auxiliaryGeometry(kind: AuxiliaryKind, h: number, w: number): { pool: number; stride: number; pooled: [number, number]; out: [number, number] } {
   const g = AUXILIARY_GEOMETRY[kind];
-  const pooled: [number, number] = [Math.floor((h - g.pool) / g.stride) + 1, Math.floor((w - g.pool) / g.stride) + 1];
-  if (h < g.pool || w < g.pool || pooled[0] < 2 || pooled[1] < 2) {
-    const need = g.pool + g.stride;
-    throw new Error(`the auxiliary head needs a feature map of at least ${need}×${need} after cell 2L/3, got ${h}×${w}: use larger images or turn the auxiliary head off`);
+  const m = Math.min(h, w);
+  if (m < 2) {
+    throw new Error(
+      `the auxiliary head needs a feature map of at least 2×2 after cell 2L/3, got ${h}×${w}: use larger images or turn the auxiliary head off (--no-auxiliary; the retrain form's auxiliary head box)`,
+    );
   }
-  return { pooled, out: [pooled[0] - 1, pooled[1] - 1] };
+  const pool = m > g.pool ? g.pool : m - 1;
+  const stride = Math.max(1, Math.min(g.stride, m - pool));
+  const pooled: [number, number] = [Math.floor((h - pool) / stride) + 1, Math.floor((w - pool) / stride) + 1];
+  return { pool, stride, pooled, out: [pooled[0] - 1, pooled[1] - 1] };
 }
 
 export class AuxiliaryHead {
@@ -59,9 +65,8 @@ export class AuxiliaryHead {
 
   /** Logits [N, classes]. Where the 2×2 conv leaves more than 1×1 (larger images), its map is averaged first. */
   forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
-    const g = AUXILIARY_GEOMETRY[this.kind];
-    auxiliaryGeometry(this.kind, x.shape[1], x.shape[2]);
-    let h = avgPool(tf.relu(x), { size: g.pool, stride: g.stride, pad: 0, countIncludePad: g.countIncludePad });
+    const g = auxiliaryGeometry(this.kind, x.shape[1], x.shape[2]);
+    let h = avgPool(tf.relu(x), { size: g.pool, stride: g.stride, pad: 0, countIncludePad: AUXILIARY_GEOMETRY[this.kind].countIncludePad });
     h = tf.relu(this.bn1.forward(pointwiseConv(h, this.w1 as tf.Tensor2D), ctx));
     h = conv2d(h, this.w2 as tf.Tensor4D, { stride: 1, pad: 0 });
     if (this.bn2) h = this.bn2.forward(h, ctx);

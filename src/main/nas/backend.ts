@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../../shared/search-config';
 import type { BackendInfoDto } from '../../shared/backend-info';
+import { guardWasmHeap } from './kernels/wasm-heap';
 
 /** What a run really computes on; `software` is a rasteriser or a CPU posing as a GPU, never a GPU. */
 export type BackendInfo = BackendInfoDto & { backend: Exclude<BackendChoice, 'auto'> };
@@ -45,6 +46,7 @@ export async function selectBackend(choice: BackendChoice, host: BackendHost = {
     try {
       await (host.loadWasm ?? (() => import('@tensorflow/tfjs-backend-wasm')))();
       if (!(await activate('wasm'))) return 'the wasm backend did not initialise';
+      guardWasmHeap();
       return { backend: 'wasm', device: 'CPU (WebAssembly, XNNPACK)', kind: 'cpu', notes };
     } catch (e) {
       return `wasm backend did not load: ${(e as Error).message}`;

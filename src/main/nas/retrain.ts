@@ -8,7 +8,9 @@ import { countEvalNetwork } from './count';
 import { evaluateNetwork, type EvaluationResult } from './evaluate';
 import { correctCount, crossEntropy } from './loss';
 import { clipGradNorm } from './optim/sgd';
+import { explainEngineError } from './kernels/wasm-heap';
 import { readScalars } from './readback';
+import { wasmRetrainRefusal } from './retrain-memory';
 import { cosineLr, exponentialLr } from './schedule';
 import { RetrainState, retrainStateFromCheckpoint, type RetrainPartial, type RetrainPosition } from './retrain-state';
 
@@ -129,6 +131,11 @@ export async function* runRetrain(job: RetrainJob): AsyncGenerator<RetrainEvent>
   }
   const config = state.config;
   try {
+    // On wasm the whole step must fit in one 4 GiB heap: refuse before the first step, saying what would fit.
+    if (tf.getBackend() === 'wasm') {
+      const refusal = wasmRetrainRefusal({ ...config, inputShape: data.train.shape }, config.batchSize);
+      if (refusal) throw new Error(refusal);
+    }
     const steps = retrainStepsPerEpoch(config, data);
     const counts = countEvalNetwork(state.net);
     yield {
@@ -198,6 +205,8 @@ export async function* runRetrain(job: RetrainJob): AsyncGenerator<RetrainEvent>
       yield { type: 'epoch', metrics, evaluation, position: next, checkpoint: await state.toCheckpoint({ position: next, partial, history }) };
     }
     yield { type: 'done' };
+  } catch (e) {
+    throw explainEngineError(e);
   } finally {
     state.dispose();
   }

@@ -6,6 +6,7 @@ import type { SearchConfig } from '../../shared/search-config';
 import { reductionIndices } from '../../shared/search-space';
 import { collective, sumAcrossPeers } from './collective';
 import { releaseSavedTensors } from './kernels/saved-tensors';
+import { explainEngineError } from './kernels/wasm-heap';
 import { setWeightGradients } from './search-cell-fused';
 import { crossEntropy, correctCount } from './loss';
 import { readScalar, readScalars } from './readback';
@@ -275,6 +276,8 @@ export async function* runSearch(job: SearchJob): AsyncGenerator<SearchEvent> {
       yield { type: 'epoch', metrics, position: next, checkpoint: await state.toCheckpoint({ position: next, partial, history }) };
     }
     yield { type: 'done' };
+  } catch (e) {
+    throw explainEngineError(e);
   } finally {
     state.dispose();
   }

@@ -1,5 +1,6 @@
 // Test-only: switch tfjs between the CPU backends every op test runs on.
 import * as tf from '@tensorflow/tfjs';
+import { guardWasmHeap } from '../kernels/wasm-heap';
 
 export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
 export type TestBackend = (typeof TEST_BACKENDS)[number];
@@ -16,4 +17,5 @@ export async function useBackend(name: TestBackend): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`backend ${name} failed to initialise`);
   await tf.ready();
+  guardWasmHeap();
 }

@@ -68,7 +68,11 @@ describe('search form', () => {
     const m = defaultSearchForm();
     expect(m.epochs).toBe(50);
     expect(m.w.lr).toBe(0.025);
-    expect(m.alpha.freezeEpochs).toBe(15);
+    // Frozen α epochs follow the epochs (the schema's 30 %) until set: 15 of 50, 3 of 10.
+    expect(m.alpha.freezeEpochs).toBeUndefined();
+    expect(checkSearchForm(m).config?.alpha.freezeEpochs).toBe(15);
+    m.epochs = 10;
+    expect(checkSearchForm(m).config?.alpha.freezeEpochs).toBe(3);
     expect(checkSearchForm(m).ok).toBe(true);
     expect(defaultSearchForm('imagenet').stem).toBe('imagenet');
   });

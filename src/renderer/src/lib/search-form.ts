@@ -4,9 +4,17 @@ import { PRIMITIVES, SPACE_PRESETS, type Primitive, type SpacePresetName } from 
 
 export type FormPreset = 'cifar' | 'imagenet';
 
-/** A fresh, editable copy of the preset's full config (every default filled in by the schema). */
-export function defaultSearchForm(preset: FormPreset = 'cifar'): SearchConfig {
-  return structuredClone(searchConfig({}, preset));
+/** The form's model: a full config, except that the frozen α epochs may be left to the schema (a share of the epochs). */
+export type SearchFormModel = Omit<SearchConfig, 'alpha'> & { alpha: Omit<SearchConfig['alpha'], 'freezeEpochs'> & { freezeEpochs?: number } };
+
+/**
+ * A fresh, editable copy of the preset's full config (every default filled in by the schema), with the frozen α
+ * epochs unset, so they follow the epochs field as the schema scales them (until the user types a number).
+ */
+export function defaultSearchForm(preset: FormPreset = 'cifar'): SearchFormModel {
+  const m: SearchFormModel = structuredClone(searchConfig({}, preset));
+  delete m.alpha.freezeEpochs;
+  return m;
 }
 
 export interface FormCheck {
@@ -28,13 +36,13 @@ export function checkSearchForm(model: unknown): FormCheck {
 }
 
 /** Put a preset's ops (and its name) into the model's space. */
-export function applySpacePreset(model: SearchConfig, name: SpacePresetName): void {
+export function applySpacePreset(model: SearchFormModel, name: SpacePresetName): void {
   model.space.name = name;
   model.space.ops = [...SPACE_PRESETS[name]];
 }
 
 /** Toggle one op; the space is then a custom one unless it equals a preset. */
-export function toggleOp(model: SearchConfig, op: Primitive, on: boolean): void {
+export function toggleOp(model: SearchFormModel, op: Primitive, on: boolean): void {
   const set = new Set(model.space.ops);
   if (on) set.add(op);
   else set.delete(op);
