@@ -3,11 +3,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureUiBuilt } from '../e2e/harness';
 
 const root = path.resolve(__dirname, '../..');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nasw-start-'));
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+// Build out/ under the e2e lock first: other test files serve the UI too, and two builds of out/ at once collide.
+beforeAll(() => ensureUiBuilt(), 300_000);
 
 it('falls back to browser mode with its URL, and the page loads with the token', async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, NASW_HOME: home };
