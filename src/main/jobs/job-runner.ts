@@ -457,7 +457,9 @@ export class JobRunner {
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
     let status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
     let error: string | null = null;
-    if (a.settled === 'completed' && code === 0) status = 'completed';
+    // `done` arrives after everything it reports was recorded (IPC keeps order): a signal that lands
+    // while the finished process tears down (a late `nasw cancel`) does not undo the run.
+    if (a.settled === 'completed' && (code === 0 || signal !== null)) status = 'completed';
     else if (a.settled === 'failed') {
       status = 'failed';
       error = a.error ?? how;
