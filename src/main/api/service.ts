@@ -22,6 +22,7 @@ import { SPACE_PRESETS, presetSpace, type SpacePresetName } from '../../shared/s
 import type { DatasetManifest } from '../data/manifest';
 import { DatasetImports } from '../jobs/dataset-import';
 import { nodeDoctorDeps, runDoctor } from '../jobs/doctor';
+import { reconcileStaleRuns } from '../jobs/stale-runs';
 import type { RunSummary, Store } from '../store';
 import { NotFoundError } from '../store/errors';
 import { compareEntry } from './compare';
@@ -199,8 +200,12 @@ export function createApiService(opts: ApiServiceOptions): ApiService {
       compute: compute(),
       queue: queue(),
     }),
-    'runs/list': async (q: ApiRequest<'runs/list'>) => store.runs.list(q).map(runSummaryDto),
+    'runs/list': async (q: ApiRequest<'runs/list'>) => {
+      reconcileStaleRuns(store); // runs of a crashed CLI or drainer read as interrupted, not running forever
+      return store.runs.list(q).map(runSummaryDto);
+    },
     'runs/get': async ({ id }) => {
+      reconcileStaleRuns(store);
       const detail = store.runDetail(id);
       if (!detail) throw new NotFoundError('run', id);
       if (detail.run.kind !== 'retrain') return runDetailDto(detail);

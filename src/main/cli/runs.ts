@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { RunSummary } from '../store';
 import { JobRunner } from '../jobs/job-runner';
+import { ownProcess, processVerdict } from '../jobs/process-identity';
+import { reconcileStaleRuns } from '../jobs/stale-runs';
 import { homePaths } from '../store/home';
 import { findRun } from './discretize';
 import { openHomeStore, runInForeground, spawnDrainer } from './job-session';
@@ -53,6 +55,7 @@ export function registerRunsCommands(program: Command, getHome: () => string): v
     .action((flags: { kind?: string; status?: string; json: boolean }) => {
       const store = openHomeStore(getHome());
       try {
+        reconcileStaleRuns(store); // a run whose job and runner are gone is interrupted, not running
         const list = store.runs.list({ kind: flags.kind as never, status: flags.status as never });
         output(flags.json).result(list, list.length ? table(HEAD, list.map(row)) : 'no runs yet');
       } finally {
@@ -66,6 +69,7 @@ export function registerRunsCommands(program: Command, getHome: () => string): v
     .action((ref: string, flags: { json: boolean }) => {
       const store = openHomeStore(getHome());
       try {
+        reconcileStaleRuns(store);
         const d = store.runDetail(findRun(store, ref))!;
         const r = d.run;
         const lines = [
@@ -112,19 +116,16 @@ export function registerRunsCommands(program: Command, getHome: () => string): v
     .command('cancel <run>')
     .description('cancel a queued run, or stop a running one at the next step with a final checkpoint')
     .option('--json', 'JSON output', false)
-    .action((ref: string, flags: { json: boolean }) => {
-      const store = openHomeStore(getHome());
+    .action(async (ref: string, flags: { json: boolean }) => {
+      const home = getHome();
+      const store = openHomeStore(home);
       try {
-        const run = store.runs.require(findRun(store, ref));
-        if (run.status === 'queued') {
-          store.runs.transition(run.id, 'cancelled', { error: 'cancelled before it started' });
-        } else if (run.status === 'running' && run.pid !== null) {
-          // The job process stops at its next step boundary and its runner records `cancelled`.
-          process.kill(run.pid, 'SIGINT');
-        } else {
-          throw new Error(`run ${run.id} is ${run.status}; only queued or running runs can be cancelled`);
-        }
-        output(flags.json).result({ runId: run.id, requested: 'cancel' }, `cancel requested for run ${run.id}`);
+        const id = findRun(store, ref);
+        // Queued: leaves the queue. Running elsewhere: SIGINT to its job process once confirmed to be it
+        // (it stops at its next step with a checkpoint and its runner records `cancelled`); a run whose
+        // processes are gone is recorded interrupted instead, with a message saying so.
+        await new JobRunner({ home, store }).cancel(id);
+        output(flags.json).result({ runId: id, requested: 'cancel' }, `cancel requested for run ${id}`);
       } finally {
         store.close();
       }
@@ -206,12 +207,15 @@ export function registerRunsCommands(program: Command, getHome: () => string): v
       try {
         fd = fs.openSync(lock, 'wx');
       } catch {
-        const pid = Number(fs.readFileSync(lock, 'utf8'));
-        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return; // another drainer is at it
+        // "pid start-token" (older drainers wrote the pid alone): a reused pid is not a live drainer.
+        const [pid, start] = fs.readFileSync(lock, 'utf8').trim().split(/ (.*)/s);
+        const holder = { pid: Number(pid), start: start ?? null };
+        if (Number.isInteger(holder.pid) && holder.pid > 0 && ['same', 'unknown'].includes(processVerdict(holder))) return; // another drainer is at it
         fs.rmSync(lock, { force: true });
         fd = fs.openSync(lock, 'wx');
       }
-      fs.writeSync(fd, String(process.pid));
+      const self = ownProcess();
+      fs.writeSync(fd, self.start === null ? String(self.pid) : `${self.pid} ${self.start}`);
       fs.closeSync(fd);
       const store = openHomeStore(home);
       const runner = new JobRunner({ home, store });
@@ -224,13 +228,4 @@ export function registerRunsCommands(program: Command, getHome: () => string): v
         fs.rmSync(lock, { force: true });
       }
     });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

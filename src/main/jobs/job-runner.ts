@@ -13,6 +13,8 @@ import { homePaths } from '../store/home';
 import { DiskReserve, isDiskFull } from './disk-full';
 import { sha256, type CheckpointFile } from './run-folder';
 import type { GpuPageOpener } from './chromium-host/launchers';
+import { processRef, processVerdict } from './process-identity';
+import { isAttended, runnerSelf, trackJobProcess, untrackJobProcess } from './stale-runs';
 import type { FromWorker, GpuPageRequest, ToWorker, WorkerJob } from './worker-protocol';
 
 
@@ -141,7 +143,11 @@ export class JobRunner {
     return run.id;
   }
 
-  /** Cancel: a queued run leaves the queue; a running one stops at the next step with a final checkpoint. */
+  /**
+   * Cancel: a queued run leaves the queue; a running one stops at the next step with a final checkpoint.
+   * A run another process runs (a detached drainer, the app, a foreground CLI) is asked with SIGINT, but
+   * only once its job process is confirmed to be the one recorded: a pid alone may now be a stranger's.
+   */
   async cancel(runId: number): Promise<void> {
     const run = this.store.runs.require(runId);
     if (run.status === 'queued') {
@@ -150,7 +156,11 @@ export class JobRunner {
       return;
     }
     const a = this.active.get(runId);
-    if (!a) throw new Error(`run ${runId} is ${run.status}; only queued or running runs can be cancelled`);
+    if (!a) {
+      if (run.status !== 'running') throw new Error(`run ${runId} is ${run.status}; only queued or running runs can be cancelled`);
+      this.cancelElsewhere(runId);
+      return;
+    }
     a.cancelRequested = true;
     this.sendTo(a, { type: 'stop' });
     a.cancelTimer = setTimeout(() => a.child.kill('SIGKILL'), this.opts.cancelGraceMs ?? 60_000);
@@ -172,12 +182,41 @@ export class JobRunner {
     this.emit({ type: 'status', runId, status: 'queued' });
   }
 
-  /** Mark runs whose job process is gone (a crash, a power cut) as interrupted. Call at start-up. */
+  /**
+   * Mark running runs that nobody runs any more (job process and runner gone: a crash, a power cut) as
+   * interrupted, then start queued work. Call at start-up.
+   */
   reconcile(): number {
-    const gone = this.store.runs.reconcile((pid) => this.isOurs(pid) || isAlive(pid));
-    for (const r of gone) this.emit({ type: 'status', runId: r.id, status: 'interrupted', error: r.reason });
+    const gone = this.markUnattended();
     this.pump();
     return gone.length;
+  }
+
+  private markUnattended(): { id: number; reason: string }[] {
+    const gone = this.store.runs.reconcile(isAttended);
+    for (const r of gone) this.emit({ type: 'status', runId: r.id, status: 'interrupted', error: r.reason });
+    return gone;
+  }
+
+  /** SIGINT to the recorded job process of a run this runner does not own, after checking who it is. */
+  private cancelElsewhere(runId: number): void {
+    const p = this.store.runs.processes(runId);
+    const job = p?.job ?? null;
+    const verdict = job ? processVerdict(job) : 'gone';
+    if (job && verdict === 'same') {
+      // The job process stops at its next step boundary; its runner records `cancelled`.
+      process.kill(job.pid, 'SIGINT');
+      return;
+    }
+    if (job && verdict === 'unknown') {
+      throw new Error(`run ${runId}'s job was recorded as process ${job.pid} without its start time, so it cannot be told from another program that reused that pid; not signalling it. Stop it where it runs (Ctrl-C, or the app), or end process ${job.pid} yourself if you are sure it is the job.`);
+    }
+    const what = verdict === 'other' ? `its job process ${job!.pid} has ended (that pid now belongs to another program, which was left alone)` : `its job process${job ? ` ${job.pid}` : ''} is gone`;
+    if (p && isAttended(p)) {
+      throw new Error(`run ${runId} is finishing: ${what}, and its runner (process ${p.runner?.pid}) is recording how it ended; see: nasw runs show ${runId}`);
+    }
+    this.markUnattended();
+    throw new Error(`run ${runId} was no longer running: ${what}. It is now recorded as interrupted; continue it with: nasw resume ${runId}`);
   }
 
   /** Runs in progress and in the queue, for status bars. */
@@ -201,11 +240,6 @@ export class JobRunner {
   /** Resolves when no job is running or queued (for tests and the CLI's foreground mode). */
   async idle(pollMs = 50): Promise<void> {
     while (this.active.size > 0 || this.store.runs.queued().length > 0) await new Promise((r) => setTimeout(r, pollMs));
-  }
-
-  private isOurs(pid: number): boolean {
-    for (const a of this.active.values()) if (a.child.pid === pid) return true;
-    return false;
   }
 
   private pump(): void {
@@ -293,13 +327,14 @@ export class JobRunner {
     const child = fork(entry, [], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
     if (child.pid === undefined) throw new Error('the job process could not be started');
     try {
-      this.store.runs.transition(run.id, 'running', { pid: child.pid });
+      this.store.runs.transition(run.id, 'running', { pid: child.pid, pidStart: processRef(child.pid).start, runner: runnerSelf() });
     } catch (e) {
       // Another executor (the app, a detached drainer) took this run first: leave it to them.
       child.kill('SIGKILL');
       if (e instanceof InvalidTransitionError) return;
       throw e;
     }
+    trackJobProcess(child.pid);
     const a: Active = { runId: run.id, child, settled: null, cancelRequested: false };
     this.active.set(run.id, a);
     let stderr = '';
@@ -434,12 +469,15 @@ export class JobRunner {
 
   private onExit(a: Active, code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
     if (a.cancelTimer) clearTimeout(a.cancelTimer);
+    if (a.child.pid !== undefined) untrackJobProcess(a.child.pid);
     for (const page of a.pages?.values() ?? []) page.close();
     this.active.delete(a.runId);
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
     let status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
     let error: string | null = null;
-    if (a.settled === 'completed' && code === 0) status = 'completed';
+    // `done` arrives after everything it reports was recorded (IPC keeps order): a signal that lands
+    // while the finished process tears down (a late `nasw cancel`) does not undo the run.
+    if (a.settled === 'completed' && (code === 0 || signal !== null)) status = 'completed';
     else if (a.settled === 'failed') {
       status = 'failed';
       error = a.error ?? how;
@@ -485,11 +523,3 @@ function moveAside(file: string, aside: string): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

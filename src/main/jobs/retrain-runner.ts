@@ -4,6 +4,7 @@ import { formatGenotype } from '../../shared/genotype-text';
 import type { RetrainEpochMetrics, StepProgress } from '../../shared/metrics';
 import type { RetrainConfig } from '../../shared/retrain-config';
 import { runRetrain, type RetrainData, type RetrainEvent, type RetrainJob } from '../nas/retrain';
+import { eventLoopTurn } from './event-loop-turn';
 import { RunFolder, type CheckpointFile } from './run-folder';
 
 export interface RetrainHooks {
@@ -26,6 +27,7 @@ export async function runRetrainInFolder(opts: {
   resume?: boolean;
   /** Resume from this checkpoint file (the job runner picks the newest one whose hash checks out). */
   resumeFrom?: string;
+  /** A step event every N steps (default 1); a stop requested from the event loop is seen within N steps. */
   progressEvery?: number;
   hooks?: RetrainHooks;
   /** Where the engine runs (default: runRetrain in this process; the Chromium job host for webgl/webgpu). */
@@ -76,6 +78,8 @@ export async function runRetrainInFolder(opts: {
       hooks.onStopped?.(last);
       return { status: 'stopped', history, lastCheckpoint: last };
     }
+    // Let the stop flag's handlers run before the engine checks it at the next step.
+    await eventLoopTurn();
   }
   return { status: 'completed', history, lastCheckpoint: last };
 }

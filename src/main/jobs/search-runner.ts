@@ -7,6 +7,7 @@ import { CODE_VERSION } from '../../shared/version';
 import { selectBackend, type BackendInfo } from '../nas/backend';
 import { runSearch, type SearchEvent, type SearchJob } from '../nas/search';
 import { nodeBackendHost } from './backend-host';
+import { eventLoopTurn } from './event-loop-turn';
 import { RunFolder, type CheckpointFile } from './run-folder';
 
 export interface SearchRunnerHooks {
@@ -43,6 +44,7 @@ export async function runSearchInFolder(opts: {
   /** Resume from this checkpoint file (the runner picks the newest one whose hash checks out). */
   resumeFrom?: string;
   hooks?: SearchRunnerHooks;
+  /** A step event every N steps (default 1); a stop requested from the event loop is seen within N steps. */
   progressEvery?: number;
   /** Default: this process, on the backend the config chooses. */
   engine?: SearchEngine;
@@ -78,6 +80,8 @@ export async function runSearchInFolder(opts: {
       hooks.onStopped?.(last);
       return { status: 'stopped', backend: engine.backend(), history, lastCheckpoint: last };
     }
+    // Let the stop flag's handlers run before the engine checks it at the next step.
+    await eventLoopTurn();
   }
   return { status: 'completed', backend: engine.backend(), history, lastCheckpoint: last };
 }

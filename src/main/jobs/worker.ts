@@ -178,7 +178,8 @@ process.on('message', (msg: ToWorker) => {
         await send({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
       })
       .finally(() => {
-        process.disconnect?.();
+        // After the runner has gone away the channel is already closed (disconnecting again throws).
+        if (process.connected) process.disconnect();
       });
   }
 });
@@ -188,7 +189,10 @@ process.on('SIGINT', () => {
   stopRequested = true;
 });
 
-// The runner going away (crash, kill) must not leave an orphan computing forever.
+// The runner going away (crash, kill) must not leave an orphan computing forever: stop at the next step
+// with a checkpoint and exit; whoever reads the store next finds the process gone and records `interrupted`.
 process.on('disconnect', () => {
   stopRequested = true;
 });
+// With the runner gone, writes to its stderr pipe fail (EPIPE): that must not crash the stop.
+process.stderr.on('error', () => undefined);

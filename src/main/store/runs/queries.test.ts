@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, InvalidTransitionError, NotFoundError } from '../errors';
 import { sampleSearchConfig, sampleSearchMetrics } from '../testing/fixtures';
@@ -260,9 +261,9 @@ describe('runs: reconcile', () => {
     t.clock.now += 3_600_000;
 
     const asked: number[] = [];
-    const found = runs.reconcile((pid) => {
-      asked.push(pid);
-      return pid === 5555;
+    const found = runs.reconcile(({ job }) => {
+      asked.push(job!.pid);
+      return job!.pid === 5555;
     });
     expect(asked.sort()).toEqual([4242, 5555]);
     expect(found).toEqual([{ id: dead, pid: 4242, reason: expect.stringContaining('process 4242 is gone') }]);
@@ -275,6 +276,43 @@ describe('runs: reconcile', () => {
     expect(runs.reconcile(() => false).map((r) => r.id)).toEqual([alive]);
     expect(runs.reconcile(() => false)).toEqual([]);
     expect(runs.transition(dead, 'running', { pid: 6000 }).status).toBe('running');
+  });
+
+  it('keeps the job and runner processes while running, hands them to the liveness check, and clears them on stopping', () => {
+    const { runs } = t.store;
+    const id = runs.create(newSearch()).id;
+    expect(runs.processes(id)).toBeUndefined(); // not running
+    runs.transition(id, 'running', { pid: 300, pidStart: 'linux:b:1234', runner: { pid: 200, start: 'linux:b:1000' } });
+    expect(runs.processes(id)).toEqual({ id, job: { pid: 300, start: 'linux:b:1234' }, runner: { pid: 200, start: 'linux:b:1000' } });
+    const seen: unknown[] = [];
+    expect(runs.reconcile((p) => (seen.push(p), true))).toEqual([]);
+    expect(seen).toEqual([{ id, job: { pid: 300, start: 'linux:b:1234' }, runner: { pid: 200, start: 'linux:b:1000' } }]);
+    const found = runs.reconcile(() => false);
+    expect(found).toEqual([{ id, pid: 300, reason: expect.stringContaining('process 300 is gone and so is the runner that recorded it (process 200)') }]);
+    expect(runs.processes(id)).toBeUndefined();
+    // A resume records its new processes; one without a runner (an older caller) keeps null there.
+    runs.transition(id, 'running', { pid: 301 });
+    expect(runs.processes(id)).toEqual({ id, job: { pid: 301, start: null }, runner: null });
+    runs.transition(id, 'cancelled');
+    runs.transition(id, 'queued');
+    const raw = new Database(t.dbPath, { readonly: true });
+    expect(raw.prepare('SELECT pid, pid_start, runner_pid, runner_start FROM runs WHERE id = ?').get(id)).toEqual({ pid: null, pid_start: null, runner_pid: null, runner_start: null });
+    raw.close();
+  });
+
+  it('leaves a run alone when a new process took it over between the check and the write', () => {
+    const { runs } = t.store;
+    const id = runs.create(newSearch()).id;
+    runs.transition(id, 'running', { pid: 400, pidStart: 'old' });
+    const other = t.open();
+    const found = runs.reconcile(() => {
+      // Another connection records the run as stopped and started again, same pid, a new process.
+      other.runs.transition(id, 'interrupted', { error: 'x' });
+      other.runs.transition(id, 'running', { pid: 400, pidStart: 'new' });
+      return false;
+    });
+    expect(found).toEqual([]);
+    expect(runs.processes(id)).toEqual({ id, job: { pid: 400, start: 'new' }, runner: null });
   });
 });
 

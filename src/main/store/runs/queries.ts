@@ -4,7 +4,7 @@ import { toJson, toIso } from '../column-codecs';
 import type { StoreContext } from '../context';
 import { InvalidInputError, InvalidTransitionError, NotFoundError } from '../errors';
 import { toRun, toRunSummary, type RunRow, type RunSummaryRow } from './row';
-import { RUN_KINDS, RUN_STATUSES, type NewRun, type ReconciledRun, type Run, type RunQuery, type RunStatus, type RunSummary, type TransitionDetails, type UsedDevice } from './run';
+import { RUN_KINDS, RUN_STATUSES, type NewRun, type ReconciledRun, type Run, type RunProcesses, type RunQuery, type RunStatus, type RunSummary, type TransitionDetails, type UsedDevice } from './run';
 import { predecessors } from './status';
 import * as SQL from './statements';
 
@@ -27,11 +27,15 @@ export interface RunQueries {
   setDevice(id: number, device: UsedDevice): void;
   rename(id: number, name: string): void;
   setFolder(id: number, folder: string): void;
+  /** The processes behind a running run (undefined when it is not running). */
+  processes(id: number): RunProcesses | undefined;
   /**
-   * Running runs whose process is gone become `interrupted` with the reason; their finish time is their
-   * last sign of life (newest epoch or checkpoint). Call at start-up, before resuming anything.
+   * Running runs nobody is running any more become `interrupted` with the reason; their finish time is
+   * their last sign of life (newest epoch or checkpoint). `isAlive` says whether the job process or the
+   * runner that records it still lives (the runner records the outcome itself). Call at start-up and
+   * before showing or acting on a run's status.
    */
-  reconcile(isAlive: (pid: number) => boolean): ReconciledRun[];
+  reconcile(isAlive: (p: RunProcesses) => boolean): ReconciledRun[];
   /** Delete a run and (cascade) its epochs, checkpoints rows, genotypes and result. Files are the caller's. */
   remove(id: number): void;
 }
@@ -132,6 +136,9 @@ export function createRunQueries(ctx: StoreContext): RunQueries {
         from,
         now,
         pid: details.pid,
+        pidStart: details.pidStart ?? null,
+        runnerPid: details.runner?.pid ?? null,
+        runnerStart: details.runner?.start ?? null,
         backend: details.device?.backend ?? null,
         device: details.device?.device ?? null,
         deviceKind: details.device?.deviceKind ?? null,
@@ -159,22 +166,34 @@ export function createRunQueries(ctx: StoreContext): RunQueries {
     if (ctx.stmt(SQL.SET_FOLDER).run({ id, folder }).changes === 0) throw new NotFoundError('run', id);
   };
 
-  const reconcile = ctx.write((isAlive: (pid: number) => boolean): ReconciledRun[] => {
-        const found: ReconciledRun[] = [];
-        const now = ctx.now();
-        for (const { id, pid } of ctx.stmt<[], { id: number; pid: number | null }>(SQL.LIST_RUNNING).all()) {
-          if (pid !== null && isAlive(pid)) continue;
-          const lastSeen = ctx.stmt<{ id: number }, { at: number }>(SQL.LAST_ACTIVITY).get({ id })!.at || now;
-          const reason =
-            pid === null
-              ? `marked running without a process (found ${toIso(now)})`
-              : `its process ${pid} is gone (last sign of life ${toIso(lastSeen)}, found ${toIso(now)})`;
-          const changes = ctx.stmt(SQL.INTERRUPT_IF_SAME_PID).run({ id, pid, error: reason, finishedAt: Math.min(lastSeen, now) }).changes;
-          if (changes > 0) found.push({ id, pid, reason });
-        }
-        return found;
+  const processes = (id: number): RunProcesses | undefined => {
+    const row = ctx.stmt<{ id: number }, ProcessRow>(SQL.GET_PROCESSES).get({ id });
+    return row && toProcesses(row);
+  };
+  // Per run: read its last sign of life and interrupt it, only if still running under the same process.
+  const interruptIfSame = ctx.write((row: ProcessRow, runner: string): ReconciledRun | null => {
+    const { id, pid } = row;
+    const now = ctx.now();
+    const lastSeen = ctx.stmt<{ id: number }, { at: number }>(SQL.LAST_ACTIVITY).get({ id })!.at || now;
+    const reason =
+      pid === null
+        ? `marked running without a process (found ${toIso(now)})`
+        : `its process ${pid} is gone${runner} (last sign of life ${toIso(lastSeen)}, found ${toIso(now)})`;
+    const changes = ctx.stmt(SQL.INTERRUPT_IF_SAME_PID).run({ id, pid, pidStart: row.pid_start, error: reason, finishedAt: Math.min(lastSeen, now) }).changes;
+    return changes > 0 ? { id, pid, reason } : null;
   });
-
+  // Processes are probed outside any transaction (a probe may run `ps`); the write lock is taken only
+  // for a run found unattended, so a `runs list` loop does not contend with running jobs.
+  const reconcile = (isAlive: (p: RunProcesses) => boolean): ReconciledRun[] => {
+    const found: ReconciledRun[] = [];
+    for (const row of ctx.stmt<[], ProcessRow>(SQL.LIST_RUNNING).all()) {
+      const p = toProcesses(row);
+      if (row.pid !== null && isAlive(p)) continue;
+      const r = interruptIfSame(row, p.runner ? ` and so is the runner that recorded it (process ${p.runner.pid})` : '');
+      if (r) found.push(r);
+    }
+    return found;
+  };
   const remove = ctx.write((id: number): void => {
     const run = require(id);
     if (run.status === 'running') throw new InvalidInputError(`Run #${id} is running; cancel it before deleting it.`);
@@ -183,5 +202,21 @@ export function createRunQueries(ctx: StoreContext): RunQueries {
     ctx.stmt(SQL.DELETE_RUN).run({ id });
   });
 
-  return { create, get, require, summary, list, queued, transition, setDevice, rename, setFolder, reconcile, remove };
+  return { create, get, require, summary, list, queued, transition, setDevice, rename, setFolder, processes, reconcile, remove };
+}
+
+interface ProcessRow {
+  id: number;
+  pid: number | null;
+  pid_start: string | null;
+  runner_pid: number | null;
+  runner_start: string | null;
+}
+
+function toProcesses(row: ProcessRow): RunProcesses {
+  return {
+    id: row.id,
+    job: row.pid === null ? null : { pid: row.pid, start: row.pid_start },
+    runner: row.runner_pid === null ? null : { pid: row.runner_pid, start: row.runner_start },
+  };
 }

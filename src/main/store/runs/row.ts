@@ -19,6 +19,9 @@ export interface RunRow {
   device_kind: string | null;
   status: RunStatus;
   pid: number | null;
+  pid_start: string | null;
+  runner_pid: number | null;
+  runner_start: string | null;
   error: string | null;
   created_at: number;
   queued_at: number | null;

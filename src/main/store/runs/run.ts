@@ -107,9 +107,28 @@ export interface UsedDevice {
   deviceKind: DeviceKind;
 }
 
+/** A process as the store keeps it: pid and an opaque start token (null where it could not be read). */
+export interface RecordedProcess {
+  pid: number;
+  start: string | null;
+}
+
+/** Who runs a `running` run: its job process, and the runner process that records its outcome. */
+export interface RunProcesses {
+  id: number;
+  /** Null only for a row marked running without a process. */
+  job: RecordedProcess | null;
+  /** Null for runs started before runners were recorded. */
+  runner: RecordedProcess | null;
+}
+
 export interface TransitionDetails {
   /** Required to enter `running`: the job process. */
   pid?: number;
+  /** Entering `running`: the job process's start token (tells it from a later process with the same pid). */
+  pidStart?: string | null;
+  /** Entering `running`: the runner that started the job and will record how it ends. */
+  runner?: RecordedProcess;
   /** The reason, for failed / interrupted / cancelled. */
   error?: string;
   /** Entering `running`: the backend really used, if already known (else `setDevice` later). */

@@ -37,28 +37,32 @@ export const LIST_SUMMARIES = `${SUMMARY_SELECT}
   LIMIT @limit OFFSET @offset`;
 
 export const LIST_QUEUED = `SELECT * FROM runs WHERE status = 'queued' ORDER BY queued_at, id`;
-export const LIST_RUNNING = `SELECT id, pid FROM runs WHERE status = 'running' ORDER BY id`;
+export const LIST_RUNNING = `SELECT id, pid, pid_start, runner_pid, runner_start FROM runs WHERE status = 'running' ORDER BY id`;
+export const GET_PROCESSES = `SELECT id, pid, pid_start, runner_pid, runner_start FROM runs WHERE id = @id AND status = 'running'`;
 
 /** Status changes: each applies only if the current status is one of @from (a JSON array), atomically. */
 export const TO_RUNNING = `
-  UPDATE runs SET status = 'running', pid = @pid, error = NULL, finished_at = NULL,
+  UPDATE runs SET status = 'running', pid = @pid, pid_start = @pidStart, runner_pid = @runnerPid,
+                  runner_start = @runnerStart, error = NULL, finished_at = NULL,
                   started_at = COALESCE(started_at, @now),
                   backend = COALESCE(@backend, backend), device = COALESCE(@device, device),
                   device_kind = COALESCE(@deviceKind, device_kind)
   WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`;
 
 export const TO_QUEUED = `
-  UPDATE runs SET status = 'queued', pid = NULL, error = NULL, finished_at = NULL, queued_at = @now
+  UPDATE runs SET status = 'queued', pid = NULL, pid_start = NULL, runner_pid = NULL, runner_start = NULL, error = NULL, finished_at = NULL, queued_at = @now
   WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`;
 
 export const TO_STOPPED = `
-  UPDATE runs SET status = @to, pid = NULL, error = @error, finished_at = @now
+  UPDATE runs SET status = @to, pid = NULL, pid_start = NULL, runner_pid = NULL, runner_start = NULL, error = @error,
+                  finished_at = @now
   WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`;
 
 /** Reconciliation: only if still running under the same pid (guards against a concurrent resume). */
 export const INTERRUPT_IF_SAME_PID = `
-  UPDATE runs SET status = 'interrupted', pid = NULL, error = @error, finished_at = @finishedAt
-  WHERE id = @id AND status = 'running' AND pid IS @pid`;
+  UPDATE runs SET status = 'interrupted', pid = NULL, pid_start = NULL, runner_pid = NULL, runner_start = NULL,
+                  error = @error, finished_at = @finishedAt
+  WHERE id = @id AND status = 'running' AND pid IS @pid AND pid_start IS @pidStart`;
 
 /** Last sign of life of a run: its newest epoch row or checkpoint, else its start. */
 export const LAST_ACTIVITY = `
