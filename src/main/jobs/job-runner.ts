@@ -31,6 +31,11 @@ export interface JobRunnerOptions {
    * over IPC. Without it they launch a headless Chromium themselves (CLI, browser mode).
    */
   gpuPages?: GpuPageOpener;
+  /**
+   * Which queued runs this runner starts: 'all' (the app, the detached drainer), or 'own': only runs
+   * submitted or resumed through it (a foreground CLI command must never take another command's job).
+   */
+  take?: 'all' | 'own';
 }
 
 interface Active {
@@ -51,6 +56,8 @@ export class JobRunner {
   private readonly maxConcurrent: number;
   private readonly active = new Map<number, Active>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
+  /** Runs submitted or resumed through this runner (what `take: 'own'` may start). */
+  private readonly own = new Set<number>();
   private closed = false;
 
   constructor(private readonly opts: JobRunnerOptions) {
@@ -77,6 +84,7 @@ export class JobRunner {
   /** Validate, record as queued, and start when a slot is free. Returns the new run's id. */
   async submit(input: JobSpec): Promise<number> {
     const id = await this.enqueue(input);
+    this.own.add(id);
     this.pump();
     return id;
   }
@@ -154,6 +162,7 @@ export class JobRunner {
   /** Put an interrupted or cancelled run back in the queue; it continues from its last good checkpoint. */
   async resume(runId: number): Promise<void> {
     await this.requeue(runId);
+    this.own.add(runId);
     this.pump();
   }
 
@@ -205,7 +214,7 @@ export class JobRunner {
   private pump(): void {
     if (this.closed) return;
     while (this.active.size < this.maxConcurrent) {
-      const next = this.store.runs.queued()[0];
+      const next = this.store.runs.queued().find((r) => this.opts.take !== 'own' || this.own.has(r.id));
       if (!next) return;
       try {
         this.start(next);
