@@ -10,6 +10,7 @@ import { searchConfigSchema, type SearchConfig } from '../../shared/search-confi
 import { CODE_VERSION } from '../../shared/version';
 import { InvalidTransitionError, type NewCheckpoint, type Run, type Store } from '../store';
 import { homePaths } from '../store/home';
+import { checkJobData } from './job-data-check';
 import { sha256, type CheckpointFile } from './run-folder';
 import type { GpuPageOpener } from './chromium-host/launchers';
 import type { FromWorker, GpuPageRequest, ToWorker, WorkerJob } from './worker-protocol';
@@ -96,6 +97,7 @@ export class JobRunner {
     let run: Run;
     if (spec.kind === 'search') {
       const config = searchConfigSchema.parse(spec.config);
+      await checkJobData(this.home, { kind: 'search', config }); // refused before any run is recorded
       run = this.store.runs.create({ kind: 'search', config, name: spec.name, codeVersion: CODE_VERSION, folder: (id) => path.join(runsDir, `search-${id}`) });
     } else if (spec.kind === 'discretize') {
       const parent = this.store.runs.require(spec.searchRunId);
@@ -115,6 +117,7 @@ export class JobRunner {
     } else if (spec.kind === 'retrain') {
       const genotype = resolveGenotype(spec.genotype);
       const config = retrainConfig({ ...(spec.config as object), genotype } as Parameters<typeof retrainConfig>[0]);
+      await checkJobData(this.home, { kind: 'retrain', config });
       run = this.store.runs.create({
         kind: 'retrain',
         parentId: spec.parentId ?? null,
