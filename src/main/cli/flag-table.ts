@@ -78,9 +78,9 @@ export function explainIssues(error: z.ZodError, rules: readonly FlagRule[], val
     if (!rule) return `${path.join('.') || 'config'}: ${issue.message}`;
     const raw = values[attributeOf(rule.flag)];
     const element = rule.kind === 'list' && path.length > rule.path.length ? String(raw).split(',')[Number(path[rule.path.length])]?.trim() : undefined;
-    const got = element !== undefined ? show(element) : raw === undefined ? 'its default' : show(raw);
+    const got = element !== undefined ? `got ${show(element)}` : raw === undefined ? 'not given: the default or preset value' : `got ${show(raw)}`;
     const text = ruleText(issue, rule, element ?? (typeof raw === 'string' ? raw : undefined));
-    return `${rule.flag}${text.startsWith(':') ? '' : ' '}${text} (got ${got})`;
+    return `${rule.flag}${text.startsWith(':') ? '' : ' '}${text} (${got})`;
   });
   return [...new Set(lines)].join('\n');
 }
