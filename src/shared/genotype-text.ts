@@ -1,6 +1,7 @@
 // The genotype's text forms (DARTS reference text and its dialects, our JSON) and genotype validation.
 import { genotypeSchema, type Genotype, type GenotypeEdge } from './genotype';
 import { PRIMITIVES, isPrimitive, type Primitive } from './search-space';
+import { closestName } from './closest-name';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -249,41 +250,8 @@ export function nodesOf(g: Genotype, k = 2): number {
 }
 
 function unknownOpReason(name: string): string {
-  const hint = suggestOp(name);
+  const hint = closestName(name, PRIMITIVES);
   return `unknown operation '${name}'${hint ? ` — did you mean '${hint}'?` : ''} (known: ${knownOps()})`;
-}
-
-/** The single closest primitive by edit distance (≤ 2, or equal ignoring case and separators), if any. */
-function suggestOp(name: string): Primitive | undefined {
-  const squash = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const exact = PRIMITIVES.filter((p) => squash(p) === squash(name));
-  if (exact.length === 1) return exact[0];
-  let best: Primitive | undefined;
-  let bestDistance = 3;
-  let tie = false;
-  for (const p of PRIMITIVES) {
-    const d = editDistance(name.toLowerCase(), p);
-    if (d < bestDistance) {
-      best = p;
-      bestDistance = d;
-      tie = false;
-    } else if (d === bestDistance) {
-      tie = true;
-    }
-  }
-  return tie ? undefined : best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 // ---------------------------------------------------------------------------------------------

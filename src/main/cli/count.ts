@@ -2,16 +2,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import type { Genotype } from '../../shared/genotype';
 import { GenotypeError, formatGenotype, genotypeFromJson } from '../../shared/genotype-text';
 import { publishedGenotypeName, resolveGenotype } from '../../shared/published-genotypes';
 import { Rng } from '../../shared/random';
-import { PRIMITIVES, SPACE_PRESETS, searchSpaceSchema, type Primitive, type SpacePresetName } from '../../shared/search-space';
+import { retrainConfigSchema } from '../../shared/retrain-config';
+import { SPACE_PRESETS, searchSpaceSchema, type SpacePresetName } from '../../shared/search-space';
 import { auxiliaryGeometry } from '../nas/auxiliary-head';
 import { selectBackend } from '../nas/backend';
 import { countEvalNetwork, countSearchNetwork, type NetworkCount } from '../nas/count';
 import { EvalNetwork, evalNetworkSizes } from '../nas/eval-network';
 import { SearchNetwork } from '../nas/search-network';
+import { choice, inputFromFlags, withFlagErrors, type FlagRule } from './flag-table';
 import { output } from './output';
 
 interface CountFlags {
@@ -29,12 +32,21 @@ interface CountFlags {
   json: boolean;
 }
 
-const int = (v: string | undefined, flag: string, fallback: number): number => {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a positive integer, got '${v}'`);
-  return n;
-};
+/** Every value flag of `nasw count` and the field it sets (the schemas' errors are worded by these). */
+const COUNT_FLAGS: readonly FlagRule[] = [
+  { flag: '--ops', path: ['ops'], kind: 'list' },
+  { flag: '--nodes', path: ['nodes'], kind: 'int' },
+  { flag: '--cells', path: ['cells'], kind: 'int' },
+  { flag: '--channels', path: ['channels'], kind: 'int' },
+  { flag: '--classes', path: ['numClasses'], kind: 'int' },
+];
+
+const classesSchema = z.object({ numClasses: z.number().int().min(1).max(100_000) });
+
+/** The final network's L and C: the retrain schema's bounds, and even C (FactorizedReduce halves it). */
+const evalSizeSchema = z
+  .object({ cells: retrainConfigSchema.shape.cells.unwrap(), channels: retrainConfigSchema.shape.channels.unwrap() })
+  .refine((s) => s.channels % 2 === 0, { path: ['channels'], message: 'channels must be even (FactorizedReduce halves them)' });
 
 /** `32x32x3`, `224x224` (3 channels) or `28x28x1` → [height, width, channels]. */
 export function parseInputShape(text: string): [number, number, number] {
@@ -116,22 +128,17 @@ export function registerCountCommand(program: Command): void {
       const out = output(flags.json);
       if (flags.supernet === (flags.genotype !== undefined)) throw new Error('give either --genotype <genotype> or --supernet');
       const stem = flags.imagenet ? 'imagenet' : 'cifar';
-      const numClasses = int(flags.classes, '--classes', flags.imagenet ? 1000 : 10);
+      const values = flags as unknown as Record<string, unknown>;
+      const given = inputFromFlags(COUNT_FLAGS, values);
+      const { numClasses } = withFlagErrors(COUNT_FLAGS, values, () => classesSchema.parse({ numClasses: flags.imagenet ? 1000 : 10, ...given }));
       const inputShape = flags.input ? parseInputShape(flags.input) : flags.imagenet ? ([224, 224, 3] as [number, number, number]) : ([32, 32, 3] as [number, number, number]);
       // Counting builds the real network (variables by name); no kernel runs, so the cpu backend suffices.
       await selectBackend('cpu');
       if (flags.supernet) {
-        const spaceName = (flags.space ?? 'S1') as SpacePresetName;
-        if (!(spaceName in SPACE_PRESETS)) throw new Error(`--space must be one of ${Object.keys(SPACE_PRESETS).join(', ')}`);
-        const ops = flags.ops ? flags.ops.split(',').map((s) => s.trim()) : [...SPACE_PRESETS[spaceName]];
-        for (const op of ops) if (!(PRIMITIVES as readonly string[]).includes(op)) throw new Error(`unknown operation '${op}' (known: ${PRIMITIVES.join(', ')})`);
-        const space = searchSpaceSchema.parse({
-          name: flags.ops ? 'custom' : spaceName,
-          ops: ops as Primitive[],
-          nodes: int(flags.nodes, '--nodes', 4),
-          cells: int(flags.cells, '--cells', 8),
-          channels: int(flags.channels, '--channels', 16),
-        });
+        const spaceName = choice('--space', flags.space ?? 'S1', Object.keys(SPACE_PRESETS) as SpacePresetName[]);
+        const space = withFlagErrors(COUNT_FLAGS, values, () =>
+          searchSpaceSchema.parse({ name: flags.ops ? 'custom' : spaceName, ops: [...SPACE_PRESETS[spaceName]], nodes: 4, cells: 8, channels: 16, ...given, numClasses: undefined }),
+        );
         const net = new SearchNetwork({ space, numClasses, inputShape, nodeNormalization: true, stem, stemMultiplier: 3 }, new Rng(0));
         try {
           const c = countSearchNetwork(net);
@@ -143,9 +150,7 @@ export function registerCountCommand(program: Command): void {
         return;
       }
       const { genotype, name } = resolveGenotypeArg(flags.genotype!);
-      const cells = int(flags.cells, '--cells', flags.imagenet ? 14 : 20);
-      const channels = int(flags.channels, '--channels', flags.imagenet ? 48 : 36);
-      if (channels % 2 !== 0) throw new Error('--channels must be even (FactorizedReduce halves them)');
+      const { cells, channels } = withFlagErrors(COUNT_FLAGS, values, () => evalSizeSchema.parse({ cells: flags.imagenet ? 14 : 20, channels: flags.imagenet ? 48 : 36, ...given }));
       // The auxiliary head is built when the map after cell 2L/3 is large enough for it.
       let auxiliary = true;
       let note: string | undefined;

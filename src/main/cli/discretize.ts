@@ -1,8 +1,10 @@
 // `nasw discretize`: turn a search checkpoint into a genotype, value-based (DARTS) or by decorrelation (iDARTS).
 import path from 'node:path';
 import type { Command } from 'commander';
+import { jobSpecSchema } from '../../shared/jobs';
 import type { Store } from '../store';
 import { openHomeStore, runInForeground } from './job-session';
+import { inputFromFlags, withFlagErrors, type FlagRule } from './flag-table';
 import { output } from './output';
 
 interface DiscretizeFlags {
@@ -21,6 +23,13 @@ export function findRun(store: Store, ref: string): number {
   return hit.id;
 }
 
+/** Every value flag of `nasw discretize` and the job field it sets (the schema's errors are worded by these). */
+const DISCRETIZE_FLAGS: readonly FlagRule[] = [
+  { flag: '--checkpoint', path: ['checkpoint'], kind: 'int', words: ['last'] },
+  { flag: '--method', path: ['method'], kind: 'text' },
+  { flag: '--images', path: ['images'], kind: 'int' },
+];
+
 export function registerDiscretizeCommand(program: Command, getHome: () => string): void {
   program
     .command('discretize <run>')
@@ -31,11 +40,6 @@ export function registerDiscretizeCommand(program: Command, getHome: () => strin
     .option('--json', 'JSON output', false)
     .action(async (ref: string, flags: DiscretizeFlags) => {
       const out = output(flags.json);
-      if (flags.method !== 'value' && flags.method !== 'decorrelation') throw new Error(`--method must be value or decorrelation, got '${flags.method}'`);
-      const checkpoint = flags.checkpoint === 'last' ? 'last' : Number(flags.checkpoint);
-      if (checkpoint !== 'last' && !(Number.isInteger(checkpoint) && checkpoint >= 1)) throw new Error(`--checkpoint expects a number of epochs (≥ 1) or 'last'`);
-      const images = flags.images === undefined ? undefined : Number(flags.images);
-      if (images !== undefined && !(Number.isInteger(images) && images > 0)) throw new Error(`--images expects a positive integer`);
       const home = getHome();
       const probe = openHomeStore(home);
       let searchRunId: number;
@@ -44,16 +48,19 @@ export function registerDiscretizeCommand(program: Command, getHome: () => strin
       } finally {
         probe.close();
       }
+      const values = flags as unknown as Record<string, unknown>;
+      const spec = withFlagErrors(DISCRETIZE_FLAGS, values, () => jobSpecSchema.parse({ kind: 'discretize', searchRunId, ...inputFromFlags(DISCRETIZE_FLAGS, values) }));
+      if (spec.kind !== 'discretize') throw new Error('unreachable: a discretize spec parsed as another kind');
       const before = Date.now();
       const r = await runInForeground(
         home,
         out,
-        (runner) => runner.submit({ kind: 'discretize', searchRunId, checkpoint, method: flags.method as 'value' | 'decorrelation', images }),
+        (runner) => runner.submit(spec),
         (e) => (e.type === 'progress' ? `discretizing: ${e.progress.step}/${e.progress.stepsPerEpoch} images` : e.type === 'status' && e.status === 'failed' ? `failed: ${e.error}` : null),
       );
       try {
         if (r.status !== 'completed') throw new Error(`discretization ${r.status}${r.error ? `: ${r.error}` : ''}`);
-        const g = r.store.genotypes.listByRun(searchRunId).find((x) => Date.parse(x.createdAt) >= before - 1000 && x.method === flags.method);
+        const g = r.store.genotypes.listByRun(searchRunId).find((x) => Date.parse(x.createdAt) >= before - 1000 && x.method === spec.method);
         if (!g) throw new Error('the discretization finished but stored no genotype');
         const ckpt = g.checkpointId === null ? undefined : r.store.checkpoints.get(g.checkpointId);
         out.result({ runId: searchRunId, genotypeId: g.id, method: g.method, checkpoint: ckpt ?? null, genotype: g.genotype, text: g.text, scores: g.scores }, g.text);

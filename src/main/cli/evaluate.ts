@@ -1,13 +1,16 @@
 // `nasw evaluate`: test a retrain checkpoint on the test split: top-1 / top-5 error, per-class accuracy, confusion.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { RetrainConfig } from '../../shared/retrain-config';
+import { z } from 'zod';
+import { retrainConfigSchema, type RetrainConfig } from '../../shared/retrain-config';
+import { backendChoiceSchema } from '../../shared/search-config';
 import { selectBackend } from '../nas/backend';
 import { evaluateNetwork } from '../nas/evaluate';
 import { retrainStateFromCheckpoint } from '../nas/retrain-state';
 import { nodeBackendHost } from '../jobs/backend-host';
 import { openRetrainData } from '../jobs/retrain-data';
 import { RunFolder } from '../jobs/run-folder';
+import { inputFromFlags, withFlagErrors, type FlagRule } from './flag-table';
 import { output } from './output';
 
 interface EvaluateFlags {
@@ -20,6 +23,21 @@ interface EvaluateFlags {
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
+/** What the flags may say; unset ones fall back to the run's own settings. */
+const evaluateFlagsSchema = z.object({
+  checkpoint: z.union([z.literal('last'), z.number().int().min(0)]),
+  batchSize: retrainConfigSchema.shape.batchSize.unwrap().optional(),
+  maxSteps: z.number().int().min(0).default(0),
+  backend: backendChoiceSchema.optional(),
+});
+
+const EVALUATE_FLAGS: readonly FlagRule[] = [
+  { flag: '--checkpoint', path: ['checkpoint'], kind: 'int', words: ['last'] },
+  { flag: '--batch', path: ['batchSize'], kind: 'int' },
+  { flag: '--steps', path: ['maxSteps'], kind: 'int' },
+  { flag: '--backend', path: ['backend'], kind: 'text' },
+];
+
 export function registerEvaluateCommand(program: Command, getHome: () => string): void {
   program
     .command('evaluate <retrainFolder>')
@@ -31,19 +49,17 @@ export function registerEvaluateCommand(program: Command, getHome: () => string)
     .option('--json', 'JSON output', false)
     .action(async (retrainFolder: string, flags: EvaluateFlags) => {
       const out = output(flags.json);
+      const values = flags as unknown as Record<string, unknown>;
+      const opts = withFlagErrors(EVALUATE_FLAGS, values, () => evaluateFlagsSchema.parse(inputFromFlags(EVALUATE_FLAGS, values)));
       const folder = RunFolder.open(retrainFolder);
       const record = folder.readConfig<RetrainConfig>();
       if (record.kind !== 'retrain') throw new Error(`${retrainFolder} is not a retrain run folder (kind: ${String(record.kind)})`);
-      const which = flags.checkpoint === 'last' ? 'last' : Number(flags.checkpoint);
-      if (which !== 'last' && !Number.isInteger(which)) throw new Error(`--checkpoint expects an epoch number or 'last'`);
-      const ckpt = folder.findCheckpoint(which);
-      const backend = await selectBackend((flags.backend as RetrainConfig['backend'] | undefined) ?? record.config.backend, nodeBackendHost());
+      const ckpt = folder.findCheckpoint(opts.checkpoint);
+      const backend = await selectBackend(opts.backend ?? record.config.backend, nodeBackendHost());
       const { state, meta } = retrainStateFromCheckpoint(fs.readFileSync(ckpt.path), false);
       try {
-        const batchSize = flags.batch === undefined ? meta.config.batchSize : Number(flags.batch);
-        const maxSteps = flags.steps === undefined ? 0 : Number(flags.steps);
-        if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch expects a positive integer, got '${flags.batch}'`);
-        if (!Number.isInteger(maxSteps) || maxSteps < 0) throw new Error(`--steps expects a whole number, got '${flags.steps}'`);
+        const batchSize = opts.batchSize ?? meta.config.batchSize;
+        const maxSteps = opts.maxSteps;
         const data = await openRetrainData(getHome(), meta.config);
         const evaluation = await evaluateNetwork(state.net, data.test, {
           batchSize,

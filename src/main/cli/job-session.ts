@@ -14,9 +14,14 @@ export function openHomeStore(home: string): Store {
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 
+/** How often a foreground command looks at its run's record (the fallback when another process runs it). */
+const FOLLOW_MS = 1000;
+
 /**
  * Run one job (submit or resume) in a runner owned by this process, printing its events; resolves with
- * the final status. Ctrl-C asks the job to stop at the next step with a checkpoint (resumable).
+ * the final status. The runner takes only this command's run, never another queued one. Should another
+ * executor (a detached drainer, the app) start the run first, the command follows it in the store and
+ * reports it. Ctrl-C asks the job to stop at the next step with a checkpoint (resumable).
  */
 export async function runInForeground(
   home: string,
@@ -25,36 +30,67 @@ export async function runInForeground(
   describe: (e: JobEvent) => string | null = defaultDescribe,
 ): Promise<{ runId: number; status: string; error?: string | null; store: Store }> {
   const store = openHomeStore(home);
-  const runner = new JobRunner({ home, store });
-  runner.reconcile();
+  const runner = new JobRunner({ home, store, take: 'own' });
   let runId = -1;
   let onSigint: (() => void) | undefined;
+  let follow: NodeJS.Timeout | undefined;
   // Events that come while `start` runs (a resume's warning about a bad checkpoint, the first statuses),
   // before the run's id is known: held, then shown once it is.
   const early: JobEvent[] = [];
   try {
-    let show: (e: JobEvent) => void = () => {};
-    const done = new Promise<{ status: string; error?: string | null }>((resolve) => {
-      show = (e) => {
-        if (e.runId !== runId && e.type !== 'genotype') return;
-        // Warnings are shown whatever the command's own wording (describe) leaves out.
-        const text = describe(e) ?? (e.type === 'log' && e.level !== 'info' ? `${e.level}: ${e.message}` : null);
-        if (e.type === 'progress') out.progress({ event: 'progress', runId: e.runId, ...e.progress }, text ?? '');
-        else if (text !== null) out.event({ event: e.type, ...e }, text);
-        if (e.type === 'status' && e.runId === runId && TERMINAL.has(e.status)) resolve({ status: e.status, error: e.error });
-      };
-    });
+    runner.reconcile();
+    let settle!: (r: { status: string; error?: string | null }) => void;
+    const done = new Promise<{ status: string; error?: string | null }>((resolve) => (settle = resolve));
+    const show = (e: JobEvent): void => {
+      if (e.runId !== runId && e.type !== 'genotype') return;
+      // Warnings are shown whatever the command's own wording (describe) leaves out.
+      const text = describe(e) ?? (e.type === 'log' && e.level !== 'info' ? `${e.level}: ${e.message}` : null);
+      if (e.type === 'progress') out.progress({ event: 'progress', runId: e.runId, ...e.progress }, text ?? '');
+      else if (text !== null) out.event({ event: e.type, ...e }, text);
+      if (e.type === 'status' && e.runId === runId && TERMINAL.has(e.status)) settle({ status: e.status, error: e.error });
+    };
     runner.onEvent((e) => (runId < 0 ? early.push(e) : show(e)));
     runId = await start(runner);
     for (const e of early.splice(0)) show(e);
+    // The store is the truth: this also keeps the event loop alive until the run ends, whoever runs it.
+    let followed = false;
+    let epochsSeen = 0;
+    follow = setInterval(() => {
+      const run = store.runs.get(runId);
+      if (!run) return settle({ status: 'failed', error: `run ${runId} was removed from the store` });
+      if (runner.queue().running.includes(runId)) return;
+      if (run.status === 'running' && !followed) {
+        followed = true;
+        out.event({ event: 'followed', runId, pid: run.pid }, `run ${runId} was started by another nasw process (pid ${run.pid}); following it`);
+      }
+      if (followed) {
+        const rows = store.epochs.scalars(runId);
+        for (const row of rows.slice(epochsSeen)) {
+          const text = describe({ type: 'epoch', runId, epoch: row.epoch, metrics: row as unknown as Record<string, unknown> });
+          if (text !== null) out.event({ event: 'epoch', runId, epoch: row.epoch, metrics: row }, text);
+        }
+        epochsSeen = Math.max(epochsSeen, rows.length);
+      }
+      if (TERMINAL.has(run.status)) settle({ status: run.status, error: run.error });
+    }, FOLLOW_MS);
     onSigint = () => {
+      if (!runner.queue().running.includes(runId)) {
+        out.event({ event: 'detached', runId }, `run ${runId} is run by another process and goes on; stop it with: nasw cancel ${runId}`);
+        settle({ status: store.runs.get(runId)?.status ?? 'unknown' });
+        return;
+      }
       out.event({ event: 'cancelling', runId }, `stopping run ${runId} at the next step (a checkpoint is kept; resume with: nasw resume ${runId})`);
       void runner.cancel(runId).catch(() => undefined);
     };
     process.once('SIGINT', onSigint);
     const r = await done;
     return { runId, ...r, store };
+  } catch (e) {
+    await runner.close();
+    store.close();
+    throw e;
   } finally {
+    if (follow) clearInterval(follow);
     if (onSigint) process.off('SIGINT', onSigint);
     await runner.close();
   }

@@ -1,5 +1,6 @@
 // The `nasw` command line: one program, sub-commands registered from one file each.
 import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
 import { resolveHome } from '../store/home';
 import { registerCountCommand } from './count';
 import { registerDatasetCommands } from './dataset';
@@ -40,9 +41,10 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     const json = argv.includes('--json');
-    const message = e instanceof Error ? e.message : String(e);
+    // A schema error that no command worded by its flags still reads as lines, not as a JSON issue array.
+    const message = e instanceof z.ZodError ? z.prettifyError(e) : e instanceof Error ? e.message : String(e);
     if (json) process.stdout.write(JSON.stringify({ error: message }) + '\n');
-    else process.stderr.write(`nasw: ${message}\n`);
+    else process.stderr.write(message.split('\n').map((line) => `nasw: ${line}\n`).join(''));
     process.exitCode = 1;
   }
 }

@@ -81,7 +81,7 @@ describe('retrain flags', () => {
 
   it('refuse bad values with the flag named', () => {
     expect(() => retrainConfigFromFlags({ ...base, recipe: 'mnist' })).toThrow(/--recipe/);
-    expect(() => retrainConfigFromFlags({ ...base, cells: '2.5' })).toThrow(/--cells expects an integer/);
+    expect(() => retrainConfigFromFlags({ ...base, cells: '2.5' })).toThrow('--cells must be an integer (got 2.5)');
     expect(() => retrainConfigFromFlags({ ...base, genotype: 'DARTS_V9' })).toThrow(/--genotype: .*unknown genotype name/);
   });
 });

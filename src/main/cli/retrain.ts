@@ -1,10 +1,11 @@
 // `nasw retrain`: train the final network of a genotype from scratch, writing a run folder like a search.
 import type { Command } from 'commander';
-import { RETRAIN_RECIPES, retrainConfig, type RetrainConfig, type RetrainConfigInput, type RetrainRecipe } from '../../shared/retrain-config';
+import { RETRAIN_RECIPES, retrainConfig, type RetrainConfig, type RetrainConfigInput } from '../../shared/retrain-config';
 import { BACKENDS } from '../../shared/search-config';
 import { resolveGenotypeArg } from './count';
 import { formatGenotype } from '../../shared/genotype-text';
 import { runInForeground, submitDetached } from './job-session';
+import { choice, inputFromFlags, withFlagErrors, type FlagRule } from './flag-table';
 import { output } from './output';
 
 interface RetrainFlags {
@@ -27,52 +28,35 @@ interface RetrainFlags {
   json: boolean;
 }
 
-const int = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`${flag} expects an integer, got '${v}'`);
-  return n;
-};
-
-const num = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`${flag} expects a number, got '${v}'`);
-  return n;
-};
-
-function stripUndefined(v: unknown): unknown {
-  if (Array.isArray(v) || typeof v !== 'object' || v === null) return v;
-  return Object.fromEntries(
-    Object.entries(v)
-      .filter(([, x]) => x !== undefined)
-      .map(([k, x]) => [k, stripUndefined(x)]),
-  );
-}
+/** Every value flag of `nasw retrain` and the config field it sets (the schema's errors are worded by these). */
+export const RETRAIN_FLAGS: readonly FlagRule[] = [
+  { flag: '--genotype', path: ['genotype'], kind: 'text' },
+  { flag: '--dataset', path: ['data', 'dataset'], kind: 'text' },
+  { flag: '--cells', path: ['cells'], kind: 'int' },
+  { flag: '--channels', path: ['channels'], kind: 'int' },
+  { flag: '--epochs', path: ['epochs'], kind: 'int' },
+  { flag: '--batch', path: ['batchSize'], kind: 'int' },
+  { flag: '--steps', path: ['stepsPerEpoch'], kind: 'int' },
+  { flag: '--seed', path: ['seed'], kind: 'int' },
+  { flag: '--lr', path: ['optim', 'lr'], kind: 'number' },
+  { flag: '--auxiliary', path: ['auxiliaryWeight'], kind: 'number' },
+  { flag: '--cutout', path: ['data', 'augment', 'cutout'], kind: 'int' },
+  { flag: '--drop-path', path: ['dropPath'], kind: 'number' },
+  { flag: '--label-smoothing', path: ['labelSmoothing'], kind: 'number' },
+  { flag: '--backend', path: ['backend'], kind: 'text' },
+];
 
 /** Flags → one validated config (defaults and recipes come from the shared schema, never re-derived here). */
 export function retrainConfigFromFlags(f: RetrainFlags): RetrainConfig {
-  if (!(RETRAIN_RECIPES as readonly string[]).includes(f.recipe)) throw new Error(`--recipe must be one of ${RETRAIN_RECIPES.join(', ')}`);
+  const recipe = choice('--recipe', f.recipe, RETRAIN_RECIPES);
+  const values = f as unknown as Record<string, unknown>;
+  const input = inputFromFlags(RETRAIN_FLAGS, values) as RetrainConfigInput;
   const { genotype, name } = resolveGenotypeArg(f.genotype);
-  const aux = f.auxiliary;
-  const input: RetrainConfigInput = {
-    genotype,
-    genotypeName: name,
-    cells: int(f.cells, '--cells'),
-    channels: int(f.channels, '--channels'),
-    epochs: int(f.epochs, '--epochs'),
-    batchSize: int(f.batch, '--batch'),
-    stepsPerEpoch: int(f.steps, '--steps'),
-    seed: int(f.seed, '--seed'),
-    optim: { lr: num(f.lr, '--lr') },
-    auxiliary: aux === undefined ? undefined : aux !== false,
-    auxiliaryWeight: typeof aux === 'string' ? num(aux, '--auxiliary') : undefined,
-    dropPath: num(f.dropPath, '--drop-path'),
-    labelSmoothing: num(f.labelSmoothing, '--label-smoothing'),
-    data: { dataset: f.dataset, augment: { cutout: int(f.cutout, '--cutout') } },
-    backend: f.backend as RetrainConfigInput['backend'],
-  };
-  return retrainConfig(stripUndefined(input) as RetrainConfigInput, f.recipe as RetrainRecipe);
+  input.genotype = genotype;
+  input.genotypeName = name;
+  // --auxiliary alone turns the head on, --auxiliary 0.4 also sets its weight, --no-auxiliary turns it off.
+  if (f.auxiliary !== undefined) input.auxiliary = f.auxiliary !== false;
+  return withFlagErrors(RETRAIN_FLAGS, values, () => retrainConfig(input, recipe));
 }
 
 export function registerRetrainCommand(program: Command, getHome: () => string): void {

@@ -1,7 +1,8 @@
 // `nasw search`: run a DARTS / iDARTS search in the foreground, writing a run folder.
 import type { Command } from 'commander';
 import { BACKENDS, alphaNeverTrains, searchConfig, type SearchConfigInput } from '../../shared/search-config';
-import { PRIMITIVES, SPACE_PRESETS, type Primitive, type SpacePresetName } from '../../shared/search-space';
+import { SPACE_PRESETS, type Primitive, type SpacePresetName } from '../../shared/search-space';
+import { choice, inputFromFlags, withFlagErrors, type FlagRule } from './flag-table';
 import { runInForeground, submitDetached } from './job-session';
 import { output } from './output';
 
@@ -26,47 +27,32 @@ interface SearchFlags {
   json: boolean;
 }
 
-const int = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`${flag} expects an integer, got '${v}'`);
-  return n;
-};
+/** Every value flag of `nasw search` and the config field it sets (the schema's errors are worded by these). */
+export const SEARCH_FLAGS: readonly FlagRule[] = [
+  { flag: '--ops', path: ['space', 'ops'], kind: 'list' },
+  { flag: '--nodes', path: ['space', 'nodes'], kind: 'int' },
+  { flag: '--cells', path: ['space', 'cells'], kind: 'int' },
+  { flag: '--channels', path: ['space', 'channels'], kind: 'int' },
+  { flag: '--epochs', path: ['epochs'], kind: 'int' },
+  { flag: '--batch', path: ['batchSize'], kind: 'int' },
+  { flag: '--steps', path: ['stepsPerEpoch'], kind: 'int' },
+  { flag: '--seed', path: ['seed'], kind: 'int' },
+  { flag: '--freeze', path: ['alpha', 'freezeEpochs'], kind: 'int' },
+  { flag: '--dataset', path: ['data', 'dataset'], kind: 'text' },
+  { flag: '--discretize-images', path: ['data', 'discretizeImages'], kind: 'int' },
+  { flag: '--backend', path: ['backend'], kind: 'text' },
+  { flag: '--threads', path: ['threads'], kind: 'int', words: ['auto'] },
+];
 
 /** Flags → one validated config (defaults come from the shared schema, never re-derived here). */
 export function configFromFlags(f: SearchFlags) {
-  const spaceName = (f.space ?? 'S1') as SpacePresetName;
-  if (!(spaceName in SPACE_PRESETS)) throw new Error(`--space must be one of ${Object.keys(SPACE_PRESETS).join(', ')}`);
-  const ops = f.ops ? f.ops.split(',').map((s) => s.trim()) : [...SPACE_PRESETS[spaceName]];
-  for (const op of ops) if (!(PRIMITIVES as readonly string[]).includes(op)) throw new Error(`unknown operation '${op}' (known: ${PRIMITIVES.join(', ')})`);
-  const input: SearchConfigInput = {
-    space: {
-      name: f.ops ? 'custom' : spaceName,
-      ops: ops as Primitive[],
-      nodes: int(f.nodes, '--nodes'),
-      cells: int(f.cells, '--cells'),
-      channels: int(f.channels, '--channels'),
-    },
-    nodeNormalization: f.nodeNorm,
-    epochs: int(f.epochs, '--epochs'),
-    batchSize: int(f.batch, '--batch'),
-    stepsPerEpoch: int(f.steps, '--steps'),
-    seed: int(f.seed, '--seed'),
-    alpha: { freezeEpochs: int(f.freeze, '--freeze') },
-    data: { dataset: f.dataset, discretizeImages: int(f.discretizeImages, '--discretize-images') },
-    backend: f.backend as SearchConfigInput['backend'],
-    threads: f.threads === undefined || f.threads === 'auto' ? f.threads : int(f.threads, '--threads'),
-  };
-  return searchConfig(stripUndefined(input) as SearchConfigInput, f.preset);
-}
-
-function stripUndefined(v: unknown): unknown {
-  if (Array.isArray(v) || typeof v !== 'object' || v === null) return v;
-  return Object.fromEntries(
-    Object.entries(v)
-      .filter(([, x]) => x !== undefined)
-      .map(([k, x]) => [k, stripUndefined(x)]),
-  );
+  const preset = choice('--preset', f.preset ?? 'cifar', ['cifar', 'imagenet'] as const);
+  const spaceName = choice('--space', f.space ?? 'S1', Object.keys(SPACE_PRESETS) as SpacePresetName[]);
+  const values = f as unknown as Record<string, unknown>;
+  const input = inputFromFlags(SEARCH_FLAGS, values) as SearchConfigInput & { space: Record<string, unknown> };
+  input.space = { ...input.space, name: f.ops ? 'custom' : spaceName, ops: (input.space?.ops as Primitive[] | undefined) ?? [...SPACE_PRESETS[spaceName]] };
+  input.nodeNormalization = f.nodeNorm;
+  return withFlagErrors(SEARCH_FLAGS, values, () => searchConfig(input, preset));
 }
 
 export function registerSearchCommand(program: Command, getHome: () => string): void {

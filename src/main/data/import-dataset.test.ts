@@ -114,4 +114,20 @@ describe('importDataset', () => {
     await expect(openDataset(datasets, 'my-pics')).rejects.toThrow(/no dataset named "my-pics"/);
     await expect(deleteDataset(datasets, '../etc')).rejects.toThrow(/not a valid dataset name/);
   });
+
+  it('names a folder in any script by its letters, and lists and opens it under that name', async () => {
+    const names: string[] = [];
+    for (const folder of ['Fashion-MNIST-données', '手写数字']) {
+      const dir = path.join(tmp, folder);
+      await writeImageFolder(dir, { 'train/a': [{ width: 8, height: 8, channels: 1, format: 'png' }], 'train/b': [{ width: 8, height: 8, channels: 1, format: 'png' }] });
+      names.push((await importDataset(dir, datasets, { size: 8 })).name);
+    }
+    expect(names).toEqual(['Fashion-MNIST-données', '手写数字']);
+    const listed = (await listDatasets(datasets)).map((d) => d.name);
+    for (const n of names) {
+      expect(listed).toContain(n);
+      expect((await openDataset(datasets, n)).manifest.name).toBe(n);
+      await deleteDataset(datasets, n);
+    }
+  });
 });

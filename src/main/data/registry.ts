@@ -1,25 +1,21 @@
 // The dataset registry for now: one cache folder per name under <home>/datasets, each with its manifest.json.
 import { readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DATASET_NAME, DATASET_NAME_RULE, datasetSlug } from '../../shared/dataset-name';
 import { CachedDataset } from './cached-dataset';
 import { DatasetError } from './errors';
 import { MANIFEST_FILE, manifestSchema, type DatasetManifest } from './manifest';
 
-/** Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 64. */
-export const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function checkDatasetName(name: string): string {
-  if (!DATASET_NAME.test(name)) {
-    throw new DatasetError(name, 'not a valid dataset name: use letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters');
-  }
+  if (!DATASET_NAME.test(name)) throw new DatasetError(name, `not a valid dataset name: ${DATASET_NAME_RULE}`);
   return name;
 }
 
-/** A default name from a source path: its base name without archive extensions, made valid. */
+/** A default name from a source path: its base name without archive extensions, its letters kept (any script). */
 export function nameFromPath(p: string): string {
   const base = path.basename(path.resolve(p)).replace(/\.(tar\.gz|tgz|gz)$/i, '');
-  const clean = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
-  return clean.length > 0 ? clean : 'dataset';
+  return datasetSlug(base) ?? 'dataset';
 }
 
 export function datasetDir(datasetsDir: string, name: string): string {

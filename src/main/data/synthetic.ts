@@ -9,6 +9,8 @@ import type { DatasetSource, RecordChunk, SourceEnd, SplitName } from './source'
 
 export const SYNTHETIC_NAME = 'synthetic';
 export const SYNTHETIC_SIDE = 32;
+/** Images per split of the demo dataset as generated (what a run can count on before it is first made). */
+export const SYNTHETIC_COUNTS = { train: 2000, test: 500 } as const;
 export const SYNTHETIC_CLASSES = ['circle', 'square', 'triangle', 'ring', 'plus', 'diamond', 'bar-horizontal', 'bar-vertical', 'x', 'frame'];
 /** Generator version: bump when the pictures change, so old caches can be told apart by checksum. */
 const VERSION = 1;
@@ -65,7 +67,7 @@ function drawImage(rng: Prng, label: number, out: Uint8Array, at: number): void 
 /** The demo data as a source: class = shape, balanced (image i has class i mod 10). */
 export function syntheticSource(opts: SyntheticOptions = {}): DatasetSource {
   const seed = opts.seed ?? 0;
-  const counts: Record<SplitName, number> = { train: opts.train ?? 2000, test: opts.test ?? 500 };
+  const counts: Record<SplitName, number> = { train: opts.train ?? SYNTHETIC_COUNTS.train, test: opts.test ?? SYNTHETIC_COUNTS.test };
   const per = SYNTHETIC_SIDE * SYNTHETIC_SIDE * 3;
   async function* records(): AsyncGenerator<RecordChunk, SourceEnd> {
     const hash = createHash('sha256');

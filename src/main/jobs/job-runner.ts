@@ -11,6 +11,7 @@ import { CODE_VERSION } from '../../shared/version';
 import { InvalidTransitionError, type NewCheckpoint, type Run, type Store } from '../store';
 import { homePaths } from '../store/home';
 import { DiskReserve, isDiskFull } from './disk-full';
+import { checkJobData } from './job-data-check';
 import { sha256, type CheckpointFile } from './run-folder';
 import type { GpuPageOpener } from './chromium-host/launchers';
 import { processRef, processVerdict } from './process-identity';
@@ -34,6 +35,11 @@ export interface JobRunnerOptions {
    * over IPC. Without it they launch a headless Chromium themselves (CLI, browser mode).
    */
   gpuPages?: GpuPageOpener;
+  /**
+   * Which queued runs this runner starts: 'all' (the app, the detached drainer), or 'own': only runs
+   * submitted or resumed through it (a foreground CLI command must never take another command's job).
+   */
+  take?: 'all' | 'own';
 }
 
 interface Active {
@@ -56,6 +62,8 @@ export class JobRunner {
   private readonly maxConcurrent: number;
   private readonly active = new Map<number, Active>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
+  /** Runs submitted or resumed through this runner (what `take: 'own'` may start). */
+  private readonly own = new Set<number>();
   private closed = false;
   /** Room for the store to record a run's end when its job fills the disk. */
   private readonly reserve: DiskReserve;
@@ -85,6 +93,7 @@ export class JobRunner {
   /** Validate, record as queued, and start when a slot is free. Returns the new run's id. */
   async submit(input: JobSpec): Promise<number> {
     const id = await this.enqueue(input);
+    this.own.add(id);
     this.pump();
     return id;
   }
@@ -96,6 +105,7 @@ export class JobRunner {
     let run: Run;
     if (spec.kind === 'search') {
       const config = searchConfigSchema.parse(spec.config);
+      await checkJobData(this.home, { kind: 'search', config }); // refused before any run is recorded
       run = this.store.runs.create({ kind: 'search', config, name: spec.name, codeVersion: CODE_VERSION, folder: (id) => path.join(runsDir, `search-${id}`) });
     } else if (spec.kind === 'discretize') {
       const parent = this.store.runs.require(spec.searchRunId);
@@ -115,6 +125,7 @@ export class JobRunner {
     } else if (spec.kind === 'retrain') {
       const genotype = resolveGenotype(spec.genotype);
       const config = retrainConfig({ ...(spec.config as object), genotype } as Parameters<typeof retrainConfig>[0]);
+      await checkJobData(this.home, { kind: 'retrain', config });
       run = this.store.runs.create({
         kind: 'retrain',
         parentId: spec.parentId ?? null,
@@ -170,6 +181,7 @@ export class JobRunner {
   /** Put an interrupted or cancelled run back in the queue; it continues from its last good checkpoint. */
   async resume(runId: number): Promise<void> {
     await this.requeue(runId);
+    this.own.add(runId);
     this.pump();
   }
 
@@ -245,7 +257,7 @@ export class JobRunner {
   private pump(): void {
     if (this.closed) return;
     while (this.active.size < this.maxConcurrent) {
-      const next = this.store.runs.queued()[0];
+      const next = this.store.runs.queued().find((r) => this.opts.take !== 'own' || this.own.has(r.id));
       if (!next) return;
       try {
         this.start(next);

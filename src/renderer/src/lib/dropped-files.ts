@@ -2,6 +2,7 @@
 // (folders walked through the File and Directory Entries API).
 
 import type { Dropped, DroppedFile } from '../api/transport';
+import { datasetSlug } from '../../../shared/dataset-name';
 
 /** The parts of FileSystemEntry this reads (typed here: the DOM lib's types differ across TypeScript versions). */
 interface Entry {
@@ -69,10 +70,9 @@ export function suggestName(dropped: Dropped, now = new Date()): string | undefi
   return tops.every((t) => IDX_NAME.test(t)) ? `idx-${stamp}` : `dataset-${stamp}`;
 }
 
-/** Letters, digits, `.`, `_`, `-`, starting with a letter or digit (the importer's rule). */
+/** The importer's rule: letters (any script), digits, `.`, `_`, `-`, starting with a letter or digit. */
 export function cleanName(s: string): string | undefined {
-  const clean = s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
-  return clean || undefined;
+  return datasetSlug(s);
 }
 
 /** "3 files, 1.2 MB". */

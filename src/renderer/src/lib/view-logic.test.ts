@@ -69,7 +69,11 @@ describe('dropped files', () => {
     expect(suggestName(drop('flowers.tar.gz'))).toBe('flowers');
     expect(suggestName(drop('cifar-10-binary.tar.gz'))).toBeUndefined();
     expect(suggestName(drop('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'), new Date(2026, 10, 29, 13, 5))).toBe('idx-1129-1305');
-    expect(cleanName('.hidden name!')).toBe('hidden-name-');
+    expect(cleanName('.hidden name!')).toBe('hidden-name');
+    // Letters of any script stay (they used to become dashes, leaving 'n-dataset-' and the like).
+    expect(cleanName('Fashion-MNIST-données')).toBe('Fashion-MNIST-données');
+    expect(cleanName('手写数字')).toBe('手写数字');
+    expect(suggestName(drop('手写数字/0/a.png', '手写数字/1/b.png'))).toBe('手写数字');
   });
 
   it('give the desktop one path: a dropped item, loose files by their folder, a picked folder by its top', () => {
